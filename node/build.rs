@@ -1,0 +1,8 @@
+//! Embeds the git commit and build metadata into `healthchain-node --version`.
+
+use substrate_build_script_utils::{generate_cargo_keys, rerun_if_git_head_changed};
+
+fn main() {
+	generate_cargo_keys();
+	rerun_if_git_head_changed();
+}

@@ -1,0 +1,235 @@
+//! A harness for end-to-end tests: starts `healthchain-node` as a child process on free
+//! ports and talks to it over JSON-RPC, as any client would.
+
+#![allow(dead_code)]
+
+use codec::{Decode, Encode};
+use healthchain_runtime::{Hash, RuntimeEvent};
+use jsonrpsee::{
+	core::client::ClientT,
+	http_client::{HttpClient, HttpClientBuilder},
+	rpc_params,
+};
+use serde_json::Value;
+use std::{
+	fs::File,
+	net::TcpListener,
+	path::PathBuf,
+	process::{Child, Command, ExitStatus, Stdio},
+	time::{Duration, Instant},
+};
+
+/// Result type of the harness: any error, with a message that says what was expected.
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// A free TCP port on localhost (the OS picks one; it is released before the node binds it).
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free port")
+}
+
+/// A running node: its process, its RPC client and its log file.
+pub struct Node {
+	/// The child process.
+	pub child: Child,
+	/// JSON-RPC client on the node's RPC port.
+	pub rpc: HttpClient,
+	/// The node's p2p port.
+	pub p2p_port: u16,
+	/// Where the node's output goes.
+	pub log_path: PathBuf,
+	/// Keeps the temporary directory (log file) alive.
+	_dir: tempdir::Dir,
+}
+
+/// A minimal self-deleting temporary directory.
+mod tempdir {
+	use std::path::{Path, PathBuf};
+
+	/// Removed with its content on drop.
+	pub struct Dir(PathBuf);
+
+	impl Dir {
+		/// Creates a fresh directory under the system's temporary directory.
+		pub fn new(prefix: &str) -> std::io::Result<Self> {
+			let nanos = std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map(|d| d.as_nanos())
+				.unwrap_or_default();
+			let path = std::env::temp_dir()
+				.join(format!("{prefix}-{}-{nanos}", std::process::id()));
+			std::fs::create_dir_all(&path)?;
+			Ok(Dir(path))
+		}
+
+		/// The directory's path.
+		pub fn path(&self) -> &Path {
+			&self.0
+		}
+	}
+
+	impl Drop for Dir {
+		fn drop(&mut self) {
+			let _ = std::fs::remove_dir_all(&self.0);
+		}
+	}
+}
+
+impl Node {
+	/// Starts `healthchain-node` with `args` plus `--tmp` and free RPC, p2p and Prometheus ports.
+	pub fn start(name: &str, args: &[&str]) -> Result<Node> {
+		let dir = tempdir::Dir::new(&format!("healthchain-e2e-{name}"))?;
+		let log_path = dir.path().join("node.log");
+		let log = File::create(&log_path)?;
+		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
+		let child = Command::new(env!("CARGO_BIN_EXE_healthchain-node"))
+			.args(args)
+			.args(["--tmp", "--no-telemetry", "--no-mdns", "--listen-addr"])
+			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
+			.stdout(Stdio::from(log.try_clone()?))
+			.stderr(Stdio::from(log))
+			.spawn()?;
+		let rpc = HttpClientBuilder::default().build(format!("http://127.0.0.1:{rpc_port}"))?;
+		Ok(Node { child, rpc, p2p_port, log_path, _dir: dir })
+	}
+
+	/// The last lines of the node's log, to explain a failure.
+	pub fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+
+	/// Calls an RPC method.
+	pub async fn call(&self, method: &str, params: jsonrpsee::core::params::ArrayParams) -> Result<Value> {
+		Ok(self.rpc.request::<Value, _>(method, params).await?)
+	}
+
+	/// Waits until the node answers RPC calls.
+	pub async fn wait_ready(&self, timeout: Duration) -> Result<()> {
+		wait_for(timeout, "the node to answer RPC", || async {
+			Ok(self.call("system_health", rpc_params![]).await.is_ok())
+		})
+		.await
+	}
+
+	/// The header of the best block, or of `hash`.
+	pub async fn header(&self, hash: Option<Hash>) -> Result<Value> {
+		self.call("chain_getHeader", rpc_params![hash]).await
+	}
+
+	/// The number of the best block.
+	pub async fn best_number(&self) -> Result<u32> {
+		block_number(&self.header(None).await?)
+	}
+
+	/// The hash and number of the finalized head.
+	pub async fn finalized(&self) -> Result<(Hash, u32)> {
+		let hash: Hash = serde_json::from_value(self.call("chain_getFinalizedHead", rpc_params![]).await?)?;
+		let number = block_number(&self.header(Some(hash)).await?)?;
+		Ok((hash, number))
+	}
+
+	/// The hash of block `number` on the node's best chain.
+	pub async fn block_hash(&self, number: u32) -> Result<Option<Hash>> {
+		Ok(serde_json::from_value(self.call("chain_getBlockHash", rpc_params![number]).await?)?)
+	}
+
+	/// The decoded events of block `hash`.
+	pub async fn events(&self, hash: Hash) -> Result<Vec<frame_system::EventRecord<RuntimeEvent, Hash>>> {
+		let key = events_storage_key();
+		let value = self.call("state_getStorage", rpc_params![to_hex(&key), hash]).await?;
+		let bytes = match value.as_str() {
+			Some(hex) => from_hex(hex)?,
+			None => return Ok(Vec::new()),
+		};
+		Ok(Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])?)
+	}
+
+	/// Sends SIGTERM and waits for the process to exit.
+	pub fn terminate(&mut self, timeout: Duration) -> Result<ExitStatus> {
+		let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+		if !status.success() {
+			return Err("kill -TERM failed".into());
+		}
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Some(status) = self.child.try_wait()? {
+				return Ok(status);
+			}
+			if Instant::now() > deadline {
+				return Err(format!("node did not exit within {timeout:?} of SIGTERM").into());
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// Polls `check` every 500 ms until it returns true, failing after `timeout`.
+pub async fn wait_for<F, Fut>(timeout: Duration, what: &str, mut check: F) -> Result<()>
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Result<bool>>,
+{
+	let deadline = Instant::now() + timeout;
+	loop {
+		if let Ok(true) = check().await {
+			return Ok(());
+		}
+		if Instant::now() > deadline {
+			return Err(format!("timed out after {timeout:?} waiting for {what}").into());
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// The block number of a JSON header.
+pub fn block_number(header: &Value) -> Result<u32> {
+	let hex = header["number"].as_str().ok_or("header has no number")?;
+	Ok(u32::from_str_radix(hex.trim_start_matches("0x"), 16)?)
+}
+
+/// `0x`-prefixed lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+	let mut s = String::with_capacity(2 + bytes.len() * 2);
+	s.push_str("0x");
+	for b in bytes {
+		s.push_str(&format!("{b:02x}"));
+	}
+	s
+}
+
+/// Decodes `0x`-prefixed hex.
+pub fn from_hex(hex: &str) -> Result<Vec<u8>> {
+	let hex = hex.trim_start_matches("0x");
+	if hex.len() % 2 != 0 {
+		return Err("odd hex length".into());
+	}
+	(0..hex.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&hex[i..i + 2], 16).map_err(Into::into))
+		.collect()
+}
+
+/// The storage key of `System::Events`.
+pub fn events_storage_key() -> Vec<u8> {
+	let mut key = sp_core::twox_128(b"System").to_vec();
+	key.extend(sp_core::twox_128(b"Events"));
+	key
+}
+
+/// SCALE-encodes and hex-encodes a value.
+pub fn encode_hex<T: Encode>(value: &T) -> String {
+	to_hex(&value.encode())
+}

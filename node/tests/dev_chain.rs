@@ -1,0 +1,146 @@
+//! End to end: a `--dev` node produces and finalizes blocks, accepts a signed transfer over
+//! JSON-RPC, and shuts down cleanly on SIGTERM.
+
+mod common;
+
+use codec::Encode;
+use common::{wait_for, Node, Result};
+use healthchain_runtime::{
+	BalancesCall, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, UNIT, VERSION,
+};
+use jsonrpsee::rpc_params;
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use std::time::Duration;
+
+/// A signed `Balances::transfer_keep_alive` from `from` to `to`, built and signed the way a
+/// wallet does: transaction extensions plus their implicit data (versions, genesis hash).
+fn signed_transfer(
+	from: Sr25519Keyring,
+	to: Sr25519Keyring,
+	amount: u128,
+	nonce: u32,
+	genesis: healthchain_runtime::Hash,
+) -> UncheckedExtrinsic {
+	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+		dest: MultiAddress::Id(to.to_account_id()),
+		value: amount,
+	});
+	let extension = healthchain_runtime::tx_extension(nonce, Era::Immortal, 0);
+	let implicit = (
+		(),
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		None,
+		(),
+	);
+	let payload = SignedPayload::from_raw(call, extension, implicit);
+	let signature = payload.using_encoded(|bytes| from.pair().sign(bytes));
+	let (call, extension, _) = payload.deconstruct();
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(from.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
+async fn dev_node_scenario(node: &mut Node) -> Result<()> {
+	node.wait_ready(Duration::from_secs(60)).await?;
+
+	// The runtime is healthchain's.
+	let version = node.call("state_getRuntimeVersion", rpc_params![]).await?;
+	assert_eq!(version["specName"], "healthchain", "runtime version: {version}");
+
+	// Blocks are produced (one every 6 s) …
+	wait_for(Duration::from_secs(60), "block #2 to be produced", || async {
+		Ok(node.best_number().await? >= 2)
+	})
+	.await?;
+
+	// … and finalized by GRANDPA.
+	wait_for(Duration::from_secs(90), "a finalized block at height >= 3", || async {
+		Ok(node.finalized().await?.1 >= 3)
+	})
+	.await?;
+
+	// A signed transfer, submitted over RPC, is included and its event observed.
+	let genesis = node.block_hash(0).await?.ok_or("no genesis hash")?;
+	let alice = Sr25519Keyring::Alice;
+	let bob = Sr25519Keyring::Bob;
+	let nonce: u32 = serde_json::from_value(
+		node.call("system_accountNextIndex", rpc_params![alice.to_account_id().to_string()])
+			.await?,
+	)?;
+	let amount = 42 * UNIT;
+	let xt = signed_transfer(alice, bob, amount, nonce, genesis);
+	let xt_hex = common::to_hex(&xt.encode());
+	let start = node.best_number().await?;
+	node.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;
+
+	let mut found = None;
+	let mut next = start + 1;
+	wait_for(Duration::from_secs(60), "the transfer to be included in a block", || {
+		let xt_hex = xt_hex.clone();
+		let found = &mut found;
+		let next = &mut next;
+		async move {
+			while *next <= node.best_number().await? {
+				let hash = node.block_hash(*next).await?.ok_or("missing block hash")?;
+				let block = node.call("chain_getBlock", rpc_params![hash]).await?;
+				let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(&xt_hex)) {
+					*found = Some((hash, index as u32));
+					return Ok(true);
+				}
+				*next += 1;
+			}
+			Ok(false)
+		}
+	})
+	.await?;
+	let (block_hash, index) = found.ok_or("transfer not found")?;
+
+	let events = node.events(block_hash).await?;
+	let ours: Vec<_> = events
+		.iter()
+		.filter(|r| r.phase == frame_system::Phase::ApplyExtrinsic(index))
+		.map(|r| &r.event)
+		.collect();
+	assert!(
+		ours.iter().any(|e| matches!(
+			e,
+			RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount: a })
+				if *from == alice.to_account_id() && *to == bob.to_account_id() && *a == amount
+		)),
+		"no Transfer event for the extrinsic: {ours:?}"
+	);
+	assert!(
+		ours.iter().any(|e| matches!(
+			e,
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. })
+		)),
+		"the transfer did not succeed: {ours:?}"
+	);
+
+	// SIGTERM stops the node cleanly.
+	let status = node.terminate(Duration::from_secs(30))?;
+	assert!(status.success(), "node exited with {status} after SIGTERM");
+	Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_node_produces_finalizes_accepts_a_transfer_and_stops_on_sigterm() {
+	let mut node =
+		Node::start("dev", &["--dev", "--offchain-worker", "always"]).expect("node starts");
+	if let Err(e) = dev_node_scenario(&mut node).await {
+		panic!("{e}\n--- node log (tail) ---\n{}", node.log_tail());
+	}
+}

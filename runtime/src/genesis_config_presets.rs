@@ -1,0 +1,130 @@
+//! Genesis presets: `development` (Alice validates alone) and `local_testnet` (Alice and Bob).
+//!
+//! Both endow the well-known development accounts and make Alice the sudo key, which stands
+//! in for the hospital council of a production network.
+
+use crate::{
+	AccountId, BalancesConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig, AuraConfig,
+	GrandpaConfig, UNIT,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Balance given to each endowed development account.
+pub const ENDOWMENT: u128 = 1u128 << 60;
+
+/// The genesis patch for a chain with the given validators, endowed accounts and sudo key.
+fn testnet_genesis(
+	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: AuraConfig {
+			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: GrandpaConfig {
+			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The Aura and GRANDPA keys of a development keyring member.
+fn authority_keys(who: Sr25519Keyring) -> (AuraId, GrandpaId) {
+	let ed = match who {
+		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
+		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
+		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
+		Sr25519Keyring::Dave => Ed25519Keyring::Dave,
+		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
+		_ => Ed25519Keyring::Ferdie,
+	};
+	(who.public().into(), ed.public().into())
+}
+
+/// The session keys of a development keyring member, as the node's `--alice` … insert them.
+pub fn dev_session_keys(who: Sr25519Keyring) -> SessionKeys {
+	let (aura, grandpa) = authority_keys(who);
+	SessionKeys { aura, grandpa }
+}
+
+/// The well-known development accounts (Alice … Ferdie and their stash accounts).
+fn endowed_dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// The `development` preset: Alice is the only validator and the sudo key.
+fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![authority_keys(Sr25519Keyring::Alice)],
+		endowed_dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The `local_testnet` preset: Alice and Bob validate; Alice is the sudo key.
+fn local_testnet_genesis() -> Value {
+	testnet_genesis(
+		vec![authority_keys(Sr25519Keyring::Alice), authority_keys(Sr25519Keyring::Bob)],
+		endowed_dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON patch of the preset `id`, or `None` for an unknown preset.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development_config_genesis(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn every_named_preset_builds_a_valid_genesis() {
+		for name in preset_names() {
+			let patch = get_preset(&name).expect("named preset exists");
+			let json: Value = serde_json::from_slice(&patch).expect("preset is JSON");
+			let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("json");
+			merge(&mut config, json);
+			let config: RuntimeGenesisConfig =
+				serde_json::from_value(config).expect("preset fits the genesis config");
+			sp_runtime::BuildStorage::build_storage(&config).expect("genesis storage builds");
+		}
+	}
+
+	/// Applies a JSON patch the way the chain-spec builder does: objects merge key by key.
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) =>
+				for (key, value) in patch {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				},
+			(base, patch) => *base = patch,
+		}
+	}
+
+	#[test]
+	fn unknown_preset_is_none() {
+		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+}

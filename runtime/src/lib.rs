@@ -1,0 +1,229 @@
+//! # healthchain runtime
+//!
+//! The state transition function of healthchain, a blockchain for a consortium of hospitals.
+//! It is compiled to WASM and executed by every `healthchain-node`. Besides the consensus
+//! (Aura block production, GRANDPA finality) and accounting pallets it wires the healthchain
+//! pallets for patient consent, record anchoring and model-result attestation.
+//!
+//! The runtime also implements the off-chain transaction traits
+//! ([`frame_system::offchain::CreateSignedTransaction`],
+//! [`frame_system::offchain::CreateAuthorizedTransaction`], …) so that off-chain workers
+//! can submit signed or authorized transactions.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to large items.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+mod apis;
+mod configs;
+pub mod genesis_config_presets;
+
+use alloc::{borrow::Cow, vec::Vec};
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use apis::RuntimeApi;
+pub use frame_support::{construct_runtime, parameter_types};
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types: the node knows the shape of blocks, not what is inside the extrinsics.
+pub mod opaque {
+	use super::*;
+	use sp_runtime::traits::Hash as HashT;
+
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as HashT>::Output;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator registers: Aura for block production, GRANDPA for finality.
+	pub struct SessionKeys {
+		/// Block production key.
+		pub aura: Aura,
+		/// Finality voting key.
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime version: `spec_name` is `healthchain`.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("healthchain"),
+	impl_name: Cow::Borrowed("healthchain"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The native version, used when the node checks a runtime it is asked to run.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// Target block time: one block every 6 seconds.
+pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+/// Aura slot duration; equal to the block time.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+/// Blocks per minute at the target block time.
+pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour at the target block time.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day at the target block time.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+/// One unit of the consortium's fee token, with 12 decimals.
+pub const UNIT: Balance = 1_000_000_000_000;
+/// A thousandth of a unit.
+pub const MILLI_UNIT: Balance = 1_000_000_000;
+/// A millionth of a unit.
+pub const MICRO_UNIT: Balance = 1_000_000;
+/// Existential deposit: an account with less than this is reaped.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// Block number type.
+pub type BlockNumber = u32;
+/// Signature type used by accounts (sr25519, ed25519 or ecdsa).
+pub type Signature = MultiSignature;
+/// Account id: the public key behind a [`Signature`].
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balance of an account.
+pub type Balance = u128;
+/// Transaction index of an account.
+pub type Nonce = u32;
+/// Hash type.
+pub type Hash = sp_core::H256;
+/// Address format of extrinsics.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header type.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// A block with its justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+/// Block identifier.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions checked on every transaction, in the stable2609 order.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Storage migrations run on runtime upgrade; none yet.
+pub type Migrations = ();
+
+/// Executive: dispatches incoming extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+/// Builds the transaction extensions of a transaction with `nonce`, lifetime `era` and `tip`
+/// (no metadata hash). Off-chain workers and clients written in Rust use it to sign.
+pub fn tx_extension(nonce: Nonce, era: generic::Era, tip: Balance) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(era),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
+#[frame_support::runtime]
+mod runtime {
+	/// The healthchain runtime.
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	/// Accounts, blocks, events.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	/// On-chain time, set by the block author.
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	/// Block production by the validator set in turn.
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	/// Finality.
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	/// Account balances of the fee token.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	/// Transaction fees.
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	/// The development governance origin; a hospital council replaces it in production.
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+}

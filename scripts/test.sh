@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's "test" command: installs what is missing, then runs the whole test suite:
+# formatting, clippy, unit and property tests of every crate, and the end-to-end tests that
+# start real nodes (node/tests/). CI runs this through .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+# One profile (release, with overflow checks on) for the unit tests and for the node binary
+# the end-to-end tests start, so a cold run compiles every dependency once.
+step "build (node, WASM runtime, tests)"
+cargo build --release --locked --workspace --all-targets
+
+# After the build, so that clippy finds the runtime's build script up to date.
+step "cargo clippy (warnings are errors)"
+cargo clippy --release --locked --workspace --all-targets -- -D warnings
+
+step "unit, property and end-to-end tests"
+cargo test --release --locked --workspace
+
+step "all tests passed"
