@@ -16,12 +16,16 @@ use std::{sync::Arc, time::Duration};
 /// The host functions the runtime may call: Substrate's own plus healthchain's. This one
 /// type is used by the node's executor and by every subcommand that runs the runtime.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions,);
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, healthchain_inference_primitives::inference::HostFunctions);
 
 /// The host functions the runtime may call, plus the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	healthchain_inference_primitives::inference::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// The WASM executor with healthchain's host functions.
 pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
@@ -144,7 +148,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// The off-chain workers' extensions, built for each block they run on. Host functions that
 /// reach node-local state (the inference engine) find it here; in block import these
 /// extensions are absent, so consensus never depends on them.
-fn offchain_extensions(_block: <Block as sp_runtime::traits::Block>::Hash) -> Vec<Box<dyn sp_externalities::Extension>> {
+fn offchain_extensions(
+	_block: <Block as sp_runtime::traits::Block>::Hash,
+) -> Vec<Box<dyn sp_externalities::Extension>> {
 	Vec::new()
 }
 
@@ -306,11 +312,7 @@ pub fn new_full<
 		)?;
 
 		// Authoring is essential: if it fails, the node stops.
-		task_manager.spawn_essential_handle().spawn_blocking(
-			"aura",
-			Some("block-authoring"),
-			aura,
-		);
+		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
 	// 8. GRANDPA finality voting.

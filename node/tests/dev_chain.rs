@@ -6,13 +6,13 @@ mod common;
 use codec::Encode;
 use common::{wait_for, Node, Result};
 use healthchain_runtime::{
-	BalancesCall, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, UNIT, VERSION,
+	BalancesCall, Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, UNIT, VERSION,
 };
 use jsonrpsee::rpc_params;
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A signed `Balances::transfer_keep_alive` from `from` to `to`, built and signed the way a
 /// wallet does: transaction extensions plus their implicit data (versions, genesis hash).
@@ -52,6 +52,26 @@ fn signed_transfer(
 	)
 }
 
+/// Scans blocks from `from` on until one contains the extrinsic `xt_hex`; returns the block
+/// hash and the extrinsic's index in it.
+async fn find_inclusion(node: &Node, xt_hex: &str, from: u32) -> Result<(Hash, u32)> {
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let mut next = from;
+	while Instant::now() < deadline {
+		while next <= node.best_number().await? {
+			let hash = node.block_hash(next).await?.ok_or("missing block hash")?;
+			let block = node.call("chain_getBlock", rpc_params![hash]).await?;
+			let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+			if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(xt_hex)) {
+				return Ok((hash, index as u32));
+			}
+			next += 1;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	Err("the transfer was not included in a block within 60 s".into())
+}
+
 async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	node.wait_ready(Duration::from_secs(60)).await?;
 
@@ -85,28 +105,7 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	let start = node.best_number().await?;
 	node.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;
 
-	let mut found = None;
-	let mut next = start + 1;
-	wait_for(Duration::from_secs(60), "the transfer to be included in a block", || {
-		let xt_hex = xt_hex.clone();
-		let found = &mut found;
-		let next = &mut next;
-		async move {
-			while *next <= node.best_number().await? {
-				let hash = node.block_hash(*next).await?.ok_or("missing block hash")?;
-				let block = node.call("chain_getBlock", rpc_params![hash]).await?;
-				let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(&xt_hex)) {
-					*found = Some((hash, index as u32));
-					return Ok(true);
-				}
-				*next += 1;
-			}
-			Ok(false)
-		}
-	})
-	.await?;
-	let (block_hash, index) = found.ok_or("transfer not found")?;
+	let (block_hash, index) = find_inclusion(node, &xt_hex, start + 1).await?;
 
 	let events = node.events(block_hash).await?;
 	let ours: Vec<_> = events

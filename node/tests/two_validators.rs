@@ -43,12 +43,30 @@ async fn scenario(alice: &Node, bob: &Node) -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn alice_and_bob_peer_and_finalize_the_same_blocks() {
-	let alice = Node::start("alice", &["--chain", "local", "--alice", "--validator"])
-		.expect("alice starts");
+	// A validator outside `--dev` needs a network key; fixed test keys keep the run reproducible.
+	let alice_key = format!("{:064x}", 1);
+	let bob_key = format!("{:064x}", 2);
+	let alice = Node::start(
+		"alice",
+		&["--chain", "local", "--alice", "--validator", "--node-key", &alice_key],
+	)
+	.expect("alice starts");
 	alice.wait_ready(Duration::from_secs(60)).await.expect("alice answers RPC");
 	let bootnode = bootnode_address(&alice).await.expect("alice's peer id");
-	let bob = Node::start("bob", &["--chain", "local", "--bob", "--validator", "--bootnodes", &bootnode])
-		.expect("bob starts");
+	let bob = Node::start(
+		"bob",
+		&[
+			"--chain",
+			"local",
+			"--bob",
+			"--validator",
+			"--node-key",
+			&bob_key,
+			"--bootnodes",
+			&bootnode,
+		],
+	)
+	.expect("bob starts");
 	bob.wait_ready(Duration::from_secs(60)).await.expect("bob answers RPC");
 
 	if let Err(e) = scenario(&alice, &bob).await {

@@ -24,8 +24,6 @@ use sp_runtime::{
 	Perbill,
 };
 
-/// We assume that ~10% of the block weight is consumed by `on_initialize` handlers.
-const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(10);
 /// Three quarters of a block are available to normal (non-operational) transactions.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// Two seconds of compute per block, a third of the block time.

@@ -4,8 +4,8 @@
 //! in for the hospital council of a production network.
 
 use crate::{
-	AccountId, BalancesConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig, AuraConfig,
-	GrandpaConfig, UNIT,
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SessionKeys,
+	SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -115,10 +115,11 @@ mod tests {
 	/// Applies a JSON patch the way the chain-spec builder does: objects merge key by key.
 	fn merge(base: &mut Value, patch: Value) {
 		match (base, patch) {
-			(Value::Object(base), Value::Object(patch)) =>
+			(Value::Object(base), Value::Object(patch)) => {
 				for (key, value) in patch {
 					merge(base.entry(key).or_insert(Value::Null), value);
-				},
+				}
+			},
 			(base, patch) => *base = patch,
 		}
 	}

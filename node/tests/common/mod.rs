@@ -58,8 +58,8 @@ mod tempdir {
 				.duration_since(std::time::UNIX_EPOCH)
 				.map(|d| d.as_nanos())
 				.unwrap_or_default();
-			let path = std::env::temp_dir()
-				.join(format!("{prefix}-{}-{nanos}", std::process::id()));
+			let path =
+				std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
 			std::fs::create_dir_all(&path)?;
 			Ok(Dir(path))
 		}
@@ -105,7 +105,11 @@ impl Node {
 	}
 
 	/// Calls an RPC method.
-	pub async fn call(&self, method: &str, params: jsonrpsee::core::params::ArrayParams) -> Result<Value> {
+	pub async fn call(
+		&self,
+		method: &str,
+		params: jsonrpsee::core::params::ArrayParams,
+	) -> Result<Value> {
 		Ok(self.rpc.request::<Value, _>(method, params).await?)
 	}
 
@@ -129,7 +133,8 @@ impl Node {
 
 	/// The hash and number of the finalized head.
 	pub async fn finalized(&self) -> Result<(Hash, u32)> {
-		let hash: Hash = serde_json::from_value(self.call("chain_getFinalizedHead", rpc_params![]).await?)?;
+		let hash: Hash =
+			serde_json::from_value(self.call("chain_getFinalizedHead", rpc_params![]).await?)?;
 		let number = block_number(&self.header(Some(hash)).await?)?;
 		Ok((hash, number))
 	}
@@ -140,7 +145,10 @@ impl Node {
 	}
 
 	/// The decoded events of block `hash`.
-	pub async fn events(&self, hash: Hash) -> Result<Vec<frame_system::EventRecord<RuntimeEvent, Hash>>> {
+	pub async fn events(
+		&self,
+		hash: Hash,
+	) -> Result<Vec<frame_system::EventRecord<RuntimeEvent, Hash>>> {
 		let key = events_storage_key();
 		let value = self.call("state_getStorage", rpc_params![to_hex(&key), hash]).await?;
 		let bytes = match value.as_str() {
@@ -224,8 +232,8 @@ pub fn from_hex(hex: &str) -> Result<Vec<u8>> {
 
 /// The storage key of `System::Events`.
 pub fn events_storage_key() -> Vec<u8> {
-	let mut key = sp_core::twox_128(b"System").to_vec();
-	key.extend(sp_core::twox_128(b"Events"));
+	let mut key = sp_io::hashing::twox_128(b"System").to_vec();
+	key.extend(sp_io::hashing::twox_128(b"Events"));
 	key
 }
 

@@ -151,7 +151,7 @@ impl Parser<'_> {
 				let text = self.string()?;
 				write_string(out, &text);
 				Ok(())
-			}
+			},
 			Some(b'-' | b'0'..=b'9') => self.number(out),
 			Some(b't') => self.literal(b"true", out),
 			Some(b'f') => self.literal(b"false", out),
@@ -195,7 +195,7 @@ impl Parser<'_> {
 				Some(b'}') => {
 					self.pos += 1;
 					break;
-				}
+				},
 				_ => return Err(self.unexpected()),
 			}
 		}
@@ -241,12 +241,12 @@ impl Parser<'_> {
 				Some(b',') => {
 					self.pos += 1;
 					out.push(b',');
-				}
+				},
 				Some(b']') => {
 					self.pos += 1;
 					out.push(b']');
 					return Ok(());
-				}
+				},
 				_ => return Err(self.unexpected()),
 			}
 		}
@@ -265,13 +265,13 @@ impl Parser<'_> {
 				b'"' => {
 					self.pos += 1;
 					return Ok(text);
-				}
+				},
 				b'\\' => self.escape(&mut text)?,
 				0x00..=0x1f => return Err(self.error(Kind::ControlCharacterInString)),
 				_ => {
 					text.push(byte);
 					self.pos += 1;
-				}
+				},
 			}
 		}
 	}
@@ -304,7 +304,7 @@ impl Parser<'_> {
 							return Err(self.error_at(Kind::LoneSurrogate, start));
 						}
 						0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00)
-					}
+					},
 					0xdc00..=0xdfff => return Err(self.error_at(Kind::LoneSurrogate, start)),
 					_ => u32::from(unit),
 				};
@@ -314,7 +314,7 @@ impl Parser<'_> {
 				let mut buf = [0u8; 4];
 				text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 				return Ok(());
-			}
+			},
 			Some(_) => return Err(self.error_at(Kind::InvalidEscape, start)),
 		};
 		text.push(simple);
@@ -351,7 +351,7 @@ impl Parser<'_> {
 				if let Some(b'0'..=b'9') = self.peek() {
 					return Err(self.error(Kind::InvalidNumber));
 				}
-			}
+			},
 			Some(b'1'..=b'9') => self.digits(),
 			_ => return Err(self.error(Kind::InvalidNumber)),
 		}

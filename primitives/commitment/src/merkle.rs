@@ -71,10 +71,10 @@ impl core::fmt::Display for MerkleError {
 			Self::EmptyBatch => write!(f, "an empty batch has no Merkle root"),
 			Self::TooManyLeaves { count } => {
 				write!(f, "a batch holds at most {} commitments, got {count}", u32::MAX)
-			}
+			},
 			Self::IndexOutOfRange { index, leaf_count } => {
 				write!(f, "leaf index {index} is outside a batch of {leaf_count} commitments")
-			}
+			},
 		}
 	}
 }
@@ -110,7 +110,7 @@ pub fn verify_inclusion(root: &[u8; 32], commitment: &Commitment, proof: &Merkle
 		return false;
 	}
 	match proof_length(proof.leaf_index, proof.leaf_count) {
-		Some(expected) if expected as usize == proof.siblings.len() => {}
+		Some(expected) if expected as usize == proof.siblings.len() => {},
 		_ => return false,
 	}
 	let mut hash = merkle_leaf_hash(commitment);

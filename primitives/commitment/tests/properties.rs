@@ -173,7 +173,7 @@ fn reference(value: &Json, out: &mut String) {
 				reference(item, out);
 			}
 			out.push(']');
-		}
+		},
 		// A BTreeMap<String, _> iterates in byte order of the UTF-8 keys.
 		Json::Object(members) => {
 			out.push('{');
@@ -186,7 +186,7 @@ fn reference(value: &Json, out: &mut String) {
 				reference(item, out);
 			}
 			out.push('}');
-		}
+		},
 	}
 }
 
@@ -242,7 +242,7 @@ impl Messy<'_> {
 					self.ws(out);
 				}
 				out.push(']');
-			}
+			},
 			Json::Object(members) => {
 				let mut members: Vec<_> = members.iter().collect();
 				let rotate = usize::from(self.pick()) % members.len().max(1);
@@ -265,7 +265,7 @@ impl Messy<'_> {
 					self.ws(out);
 				}
 				out.push('}');
-			}
+			},
 		}
 	}
 
@@ -285,7 +285,7 @@ impl Messy<'_> {
 							out.push_str(&format!("\\u{:04X}", unit));
 						}
 					}
-				}
+				},
 			}
 		}
 		out.push('"');
