@@ -221,7 +221,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Decodes `0x`-prefixed hex.
 pub fn from_hex(hex: &str) -> Result<Vec<u8>> {
 	let hex = hex.trim_start_matches("0x");
-	if hex.len() % 2 != 0 {
+	if !hex.len().is_multiple_of(2) {
 		return Err("odd hex length".into());
 	}
 	(0..hex.len())
