@@ -1,6 +1,8 @@
 //! `healthchain-node`: the node a consortium hospital runs.
 
 #![warn(missing_docs)]
+// `sc_cli::Error` and `sc_service::Error` are Substrate's own (large) error types.
+#![allow(clippy::result_large_err)]
 
 mod chain_spec;
 mod cli;
