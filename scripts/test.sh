@@ -24,4 +24,12 @@ cargo clippy --release --locked --workspace --all-targets -- -D warnings
 step "unit, property and end-to-end tests"
 cargo test --release --locked --workspace
 
+# Benchmarks are code too: run every pallet benchmark once against its mock runtime.
+step "pallet benchmarks as tests (feature runtime-benchmarks)"
+cargo test --release --locked -p pallet-consent --features runtime-benchmarks
+
+# The commitment test vectors are produced by an independent Python implementation.
+step "commitment test vectors match the Python reference"
+python3 scripts/commitment_vectors.py --check
+
 step "all tests passed"

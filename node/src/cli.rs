@@ -10,6 +10,10 @@ pub struct Cli {
 	/// Options of the running node (`--dev`, `--chain`, `--alice`, `--rpc-port`, …).
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Limits of the node's inference engine.
+	#[clap(flatten)]
+	pub inference: crate::inference::InferenceParams,
 }
 
 /// Maintenance subcommands.
@@ -52,4 +56,8 @@ pub enum Subcommand {
 
 	/// Information about the chain database.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The node's local model and record stores: import, remove, list.
+	#[command(subcommand)]
+	Store(crate::inference::StoreCmd),
 }

@@ -142,10 +142,14 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		Some(Subcommand::Store(cmd)) => {
+			let runner = cli.create_runner(cmd)?;
+			runner.sync_run(|config| cmd.run(&config, &cli.inference))
+		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
-				service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+				service::new_full::<sc_network::Litep2pNetworkBackend>(config, &cli.inference)
 					.map_err(sc_cli::Error::Service)
 			})
 		},

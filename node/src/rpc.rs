@@ -14,9 +14,12 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool.
 	pub pool: Arc<P>,
+	/// The node's inference engine (model and record stores).
+	pub engine: Arc<healthchain_engine::Engine>,
 }
 
-/// Builds the RPC module: `system_accountNextIndex` and `payment_queryInfo`/`queryFeeDetails`.
+/// Builds the RPC module: `system_accountNextIndex`, `payment_queryInfo`/`queryFeeDetails`
+/// and the unsafe `inference_*` store methods.
 pub fn create_full<C, P>(
 	deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -32,14 +35,16 @@ where
 	C::Api: BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
+	use crate::inference::{InferenceApiServer, InferenceRpc};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, engine } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(InferenceRpc::new(engine).into_rpc())?;
 
 	Ok(module)
 }

@@ -1,8 +1,10 @@
 //! Starting a healthchain node, top to bottom: the executor and its host functions, the
 //! client and database, the transaction pool, block import (GRANDPA over Aura), the network,
-//! the off-chain workers, the RPC server, and finally block authoring and finality voting.
+//! the inference engine and the off-chain workers that use it, the RPC server, and finally
+//! block authoring and finality voting.
 
 use futures::FutureExt;
+use healthchain_inference_primitives::{InferenceEngine, InferenceExt};
 use healthchain_runtime::{opaque::Block, RuntimeApi};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
@@ -145,20 +147,12 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
-/// The off-chain workers' extensions, built for each block they run on. Host functions that
-/// reach node-local state (the inference engine) find it here; in block import these
-/// extensions are absent, so consensus never depends on them.
-fn offchain_extensions(
-	_block: <Block as sp_runtime::traits::Block>::Hash,
-) -> Vec<Box<dyn sp_externalities::Extension>> {
-	Vec::new()
-}
-
 /// Builds and starts a full node, returning its task manager.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	inference: &crate::inference::InferenceParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -215,9 +209,20 @@ pub fn new_full<
 			gap_sync_body_policy: None,
 		})?;
 
-	// 5. Off-chain workers: they run after each imported block, with the node's keystore,
-	// and submit transactions to the local pool.
+	// 5. The inference engine: this hospital's model and record stores. A development chain
+	// imports the shipped model.
+	let engine = crate::inference::open_engine(&config, inference)
+		.map_err(|e| ServiceError::Other(format!("cannot open the inference stores: {e}")))?;
+
+	// 6. Off-chain workers: they run after each imported block, with the node's keystore,
+	// and submit transactions to the local pool. Only they get the inference extension; in
+	// block import it is absent on every node alike, so consensus never depends on it.
 	if config.offchain_worker.enabled {
+		let offchain_engine = engine.clone();
+		let offchain_extensions = move |_block| {
+			let engine: Arc<dyn InferenceEngine> = offchain_engine.clone();
+			vec![Box::new(InferenceExt::new(engine)) as Box<dyn sp_externalities::Extension>]
+		};
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -245,12 +250,18 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
-	// 6. The RPC server (port 9944): Substrate's methods plus nonce and fee queries.
+	// 7. The RPC server (port 9944): Substrate's methods plus nonce and fee queries and the
+	// (unsafe, localhost-only) store methods.
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let engine = engine.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				engine: engine.clone(),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -271,7 +282,7 @@ pub fn new_full<
 		tracing_execute_block: None,
 	})?;
 
-	// 7. Block authoring with Aura, in the slots this node's key owns.
+	// 8. Block authoring with Aura, in the slots this node's key owns.
 	if role.is_authority() {
 		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
 			task_manager.spawn_handle(),
@@ -315,7 +326,7 @@ pub fn new_full<
 		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
 
-	// 8. GRANDPA finality voting.
+	// 9. GRANDPA finality voting.
 	if enable_grandpa {
 		// A node that does not take part in consensus needs no keystore for GRANDPA.
 		let keystore = if role.is_authority() { Some(keystore_container.keystore()) } else { None };

@@ -1,5 +1,6 @@
-//! End to end: a `--dev` node produces and finalizes blocks, accepts a signed transfer over
-//! JSON-RPC, and shuts down cleanly on SIGTERM.
+//! End to end: a `--dev` node offers metadata V14–V16 and the shipped model, imports a record
+//! over the store RPC, produces and finalizes blocks, accepts a signed transfer over JSON-RPC,
+//! and shuts down cleanly on SIGTERM.
 
 mod common;
 
@@ -13,6 +14,10 @@ use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
 use std::time::{Duration, Instant};
+
+/// blake2-256 of `models/breast-cancer-mlp.onnx`.
+const SHIPPED_MODEL_HASH: &str =
+	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
 
 /// A signed `Balances::transfer_keep_alive` from `from` to `to`, built and signed the way a
 /// wallet does: transaction extensions plus their implicit data (versions, genesis hash).
@@ -78,6 +83,26 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	// The runtime is healthchain's.
 	let version = node.call("state_getRuntimeVersion", rpc_params![]).await?;
 	assert_eq!(version["specName"], "healthchain", "runtime version: {version}");
+
+	// Metadata V14, V15 and V16 are offered (polkadot.js uses V15+).
+	let versions = node.call("state_call", rpc_params!["Metadata_metadata_versions", "0x"]).await?;
+	let versions = common::from_hex(versions.as_str().ok_or("state_call result")?)?;
+	let versions = <Vec<u32> as codec::Decode>::decode(&mut &versions[..])?;
+	for v in [14, 15, 16] {
+		assert!(versions.contains(&v), "metadata versions {versions:?} lack V{v}");
+	}
+
+	// The development chain imported the shipped model; the store RPC imports a record.
+	let models = node.call("inference_listModels", rpc_params![]).await?;
+	assert_eq!(models, serde_json::json!([SHIPPED_MODEL_HASH]), "models held: {models}");
+	let bundle = std::fs::read_to_string(
+		std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+			.join("../models/examples/patient-2.bundle.json"),
+	)?;
+	let alice_ss58 = Sr25519Keyring::Alice.to_account_id().to_string();
+	let commitment = node.call("inference_importRecord", rpc_params![alice_ss58, bundle]).await?;
+	let records = node.call("inference_listRecords", rpc_params![]).await?;
+	assert_eq!(records, serde_json::json!([commitment]), "records held: {records}");
 
 	// Blocks are produced (one every 6 s) …
 	wait_for(Duration::from_secs(60), "block #2 to be produced", || async {

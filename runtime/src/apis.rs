@@ -1,13 +1,17 @@
 //! The runtime APIs the node, polkadot.js and other clients call.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
 	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
+};
+use pallet_consent::{
+	AccessBasis, ActiveCountsPage, ConsentCounts, ConsentId, DataTarget, DenialReason,
+	EmergencyAccessId, Page, Purpose,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
@@ -196,6 +200,70 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_consent::runtime_api::ConsentApi<
+		Block,
+		AccountId,
+		pallet_consent::ConsentOf<Runtime>,
+		pallet_consent::DelegationOf<Runtime>,
+		pallet_consent::EmergencyAccessOf<Runtime>,
+	> for Runtime {
+		fn consent(id: ConsentId) -> Option<pallet_consent::ConsentOf<Runtime>> {
+			Consent::consent(id)
+		}
+		fn consents_of_patient(
+			patient: AccountId,
+			start_after: Option<ConsentId>,
+			limit: u32,
+		) -> Page<ConsentId, pallet_consent::ConsentOf<Runtime>> {
+			Consent::consents_of_patient(patient, start_after, limit)
+		}
+		fn consents_of_grantee(
+			grantee: AccountId,
+			start_after: Option<ConsentId>,
+			limit: u32,
+		) -> Page<ConsentId, pallet_consent::ConsentOf<Runtime>> {
+			Consent::consents_of_grantee(grantee, start_after, limit)
+		}
+		fn check_permission(
+			patient: AccountId,
+			grantee: AccountId,
+			purpose: Purpose,
+			target: DataTarget,
+		) -> Result<ConsentId, DenialReason> {
+			Consent::check_permission(patient, grantee, purpose, target)
+		}
+		fn check_access(
+			patient: AccountId,
+			grantee: AccountId,
+			purpose: Purpose,
+			target: DataTarget,
+		) -> Result<AccessBasis, DenialReason> {
+			Consent::check_access(patient, grantee, purpose, target)
+		}
+		fn consent_counts() -> ConsentCounts {
+			Consent::consent_counts()
+		}
+		fn active_consent_counts(start_after: Option<ConsentId>, limit: u32) -> ActiveCountsPage {
+			Consent::active_consent_counts(start_after, limit)
+		}
+		fn delegations_of_patient(
+			patient: AccountId,
+		) -> Vec<(AccountId, pallet_consent::DelegationOf<Runtime>)> {
+			Consent::delegations_of_patient(patient)
+		}
+		fn emergency_accesses_of_patient(
+			patient: AccountId,
+		) -> Vec<(EmergencyAccessId, pallet_consent::EmergencyAccessOf<Runtime>)> {
+			Consent::emergency_accesses_of_patient(patient)
+		}
+		fn emergency_accesses_pending_review(
+			start_after: Option<EmergencyAccessId>,
+			limit: u32,
+		) -> Page<EmergencyAccessId, pallet_consent::EmergencyAccessOf<Runtime>> {
+			Consent::emergency_accesses_pending_review(start_after, limit)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -207,6 +275,44 @@ impl_runtime_apis! {
 
 		fn preset_names() -> Vec<sp_genesis_builder::PresetId> {
 			crate::genesis_config_presets::preset_names()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use crate::benchmarks::*;
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			let storage_info = crate::AllPalletsWithSystem::storage_info();
+			(list, storage_info)
+		}
+
+		#[allow(non_local_definitions)]
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use crate::benchmarks::*;
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::WhitelistedStorageKeys;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use sp_storage::TrackedStorageKey;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+
+			let whitelist: Vec<TrackedStorageKey> =
+				crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

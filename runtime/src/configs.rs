@@ -1,10 +1,10 @@
 //! Configuration of each pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	Signature, SignedPayload, System, TxExtension, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT,
-	SLOT_DURATION, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Hash, Nonce, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, Signature, SignedPayload, System, TxExtension, UncheckedExtrinsic, DAYS,
+	EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION, VERSION,
 };
 use codec::Encode;
 use frame_support::{
@@ -16,6 +16,7 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
@@ -122,6 +123,50 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type AddOrigin = EnsureRoot<AccountId>;
+	type RemoveOrigin = EnsureRoot<AccountId>;
+	type SwapOrigin = EnsureRoot<AccountId>;
+	type ResetOrigin = EnsureRoot<AccountId>;
+	type PrimeOrigin = EnsureRoot<AccountId>;
+	type MembershipInitialized = ();
+	type MembershipChanged = ();
+	type MaxMembers = ConstU32<1000>;
+	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Held from the patient for each stored consent, returned when it is removed.
+	pub const ConsentDeposit: Balance = 10 * MILLI_UNIT;
+	/// Held from the patient for each appointed representative.
+	pub const DelegationDeposit: Balance = 10 * MILLI_UNIT;
+	/// A break-glass access lasts one hour.
+	pub const EmergencyAccessDuration: BlockNumber = HOURS;
+	/// Revoked and expired entries stay 30 days (the review window) before anyone may remove them.
+	pub const ConsentRetentionPeriod: BlockNumber = 30 * DAYS;
+}
+
+impl pallet_consent::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CareProviderOrigin = EnsureSignedBy<CareProviders, AccountId>;
+	type ReviewOrigin = EnsureRoot<AccountId>;
+	type ConsentDeposit = ConsentDeposit;
+	type DelegationDeposit = DelegationDeposit;
+	type MaxPurposes = ConstU32<6>;
+	type MaxDataScope = ConstU32<16>;
+	type MaxPolicyLen = ConstU32<128>;
+	type MaxConsentsPerPair = ConstU32<16>;
+	type MaxConsentsPerPatient = ConstU32<256>;
+	type MaxDelegatesPerPatient = ConstU32<4>;
+	type MaxReasonLen = ConstU32<64>;
+	type MaxEmergencyAccessesPerPatient = ConstU32<32>;
+	type EmergencyAccessDuration = EmergencyAccessDuration;
+	type RetentionPeriod = ConsentRetentionPeriod;
+	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 }
 
 // ----- Off-chain worker transactions -----------------------------------------------------

@@ -4,11 +4,11 @@
 //! in for the hospital council of a production network.
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SessionKeys,
-	SudoConfig,
+	AccountId, AuraConfig, BalancesConfig, CareProvidersConfig, GrandpaConfig,
+	RuntimeGenesisConfig, SessionKeys, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
+use frame_support::{build_struct_json_patch, BoundedVec};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -23,6 +23,7 @@ fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	care_providers: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -35,6 +36,7 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		care_providers: CareProvidersConfig { members: BoundedVec::truncate_from(care_providers) },
 	})
 }
 
@@ -62,12 +64,23 @@ fn endowed_dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
+/// Care providers of the development presets: Charlie and Dave act as clinicians who may
+/// open break-glass access.
+fn dev_care_providers() -> Vec<AccountId> {
+	let mut members: Vec<AccountId> =
+		[Sr25519Keyring::Charlie, Sr25519Keyring::Dave].iter().map(|k| k.to_account_id()).collect();
+	// Membership keeps its members sorted.
+	members.sort();
+	members
+}
+
 /// The `development` preset: Alice is the only validator and the sudo key.
 fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice)],
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_care_providers(),
 	)
 }
 
@@ -77,6 +90,7 @@ fn local_testnet_genesis() -> Value {
 		vec![authority_keys(Sr25519Keyring::Alice), authority_keys(Sr25519Keyring::Bob)],
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_care_providers(),
 	)
 }
 

@@ -20,6 +20,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 mod configs;
 pub mod genesis_config_presets;
 
@@ -218,4 +220,12 @@ mod runtime {
 	/// The development governance origin; a hospital council replaces it in production.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// Registered care providers: who may open break-glass emergency access.
+	#[runtime::pallet_index(7)]
+	pub type CareProviders = pallet_membership<Instance1>;
+
+	/// Patient consent, shaped like HL7 FHIR Consent.
+	#[runtime::pallet_index(10)]
+	pub type Consent = pallet_consent;
 }

@@ -1,0 +1,97 @@
+//! End to end: `healthchain-node store …` imports, lists and removes records and models in
+//! the node's local stores, and refuses bad input with a clear message.
+
+use std::{path::Path, process::Command};
+
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const SHIPPED_MODEL_HASH: &str =
+	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
+
+fn repo(path: &str) -> String {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path).display().to_string()
+}
+
+/// Runs `healthchain-node store <args> --dev --base-path <base>`; returns (success, stdout, stderr).
+fn store(base: &Path, args: &[&str]) -> (bool, String, String) {
+	let output = Command::new(env!("CARGO_BIN_EXE_healthchain-node"))
+		.arg("store")
+		.args(args)
+		.args(["--dev", "--base-path"])
+		.arg(base)
+		.output()
+		.expect("the node binary runs");
+	(
+		output.status.success(),
+		String::from_utf8_lossy(&output.stdout).trim().to_string(),
+		String::from_utf8_lossy(&output.stderr).to_string(),
+	)
+}
+
+fn temp_base(name: &str) -> std::path::PathBuf {
+	let dir = std::env::temp_dir().join(format!("healthchain-store-{name}-{}", std::process::id()));
+	let _ = std::fs::remove_dir_all(&dir);
+	dir
+}
+
+#[test]
+fn store_commands_import_list_and_remove_records_and_models() {
+	let base = temp_base("roundtrip");
+
+	let (ok, model, err) = store(&base, &["import-model", &repo("models/breast-cancer-mlp.onnx")]);
+	assert!(ok, "import-model failed: {err}");
+	assert_eq!(model, SHIPPED_MODEL_HASH);
+	let (ok, models, _) = store(&base, &["list-models"]);
+	assert!(ok);
+	assert!(models.lines().any(|l| l == SHIPPED_MODEL_HASH), "{models}");
+
+	let bundle = repo("models/examples/patient-1.bundle.json");
+	let (ok, commitment, err) = store(&base, &["import-record", "--patient", ALICE, &bundle]);
+	assert!(ok, "import-record failed: {err}");
+	assert!(commitment.starts_with("0x") && commitment.len() == 66, "{commitment}");
+	// Importing the same Bundle again for the same patient is idempotent.
+	let (ok, again, _) = store(&base, &["import-record", "--patient", ALICE, &bundle]);
+	assert!(ok);
+	assert_eq!(again, commitment);
+
+	let (ok, records, _) = store(&base, &["list-records"]);
+	assert!(ok);
+	assert_eq!(records.lines().collect::<Vec<_>>(), vec![commitment.as_str()]);
+
+	let (ok, _, err) = store(&base, &["remove-record", &commitment]);
+	assert!(ok, "remove-record failed: {err}");
+	let (ok, records, _) = store(&base, &["list-records"]);
+	assert!(ok);
+	assert!(records.is_empty(), "{records}");
+	let (ok, _, err) = store(&base, &["remove-record", &commitment]);
+	assert!(!ok && err.contains("no such record"), "{err}");
+
+	let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn store_commands_reject_bad_input_with_a_reason() {
+	let base = temp_base("bad");
+	let bundle = repo("models/examples/patient-1.bundle.json");
+
+	let (ok, _, err) = store(&base, &["import-record", "--patient", "nobody", &bundle]);
+	assert!(!ok && err.contains("SS58"), "{err}");
+
+	// A model file that is not ONNX under a card that names another hash.
+	let (ok, _, err) = store(
+		&base,
+		&["import-model", &bundle, "--card", &repo("models/breast-cancer-mlp.card.json")],
+	);
+	assert!(!ok && !err.is_empty());
+
+	// A record that is not JSON.
+	let (ok, _, err) = store(
+		&base,
+		&["import-record", "--patient", ALICE, &repo("models/breast-cancer-mlp.onnx")],
+	);
+	assert!(!ok && !err.is_empty());
+
+	let (ok, _, err) = store(&base, &["remove-record", "0x1234"]);
+	assert!(!ok && err.contains("32 bytes"), "{err}");
+
+	let _ = std::fs::remove_dir_all(&base);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Regenerates the weights of healthchain's pallets from their benchmarks:
+# builds the node with `--features runtime-benchmarks` and runs `benchmark pallet` on the
+# development runtime, writing `pallets/<name>/src/weights.rs` through
+# .maintain/frame-weight-template.hbs.
+#
+#   scripts/benchmark.sh                 # every healthchain pallet
+#   scripts/benchmark.sh pallet_consent  # one pallet
+#   STEPS=10 REPEAT=5 scripts/benchmark.sh   # quicker, less precise
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+cargo build --release --locked -p healthchain-node --features runtime-benchmarks
+node="${CARGO_TARGET_DIR:-target}/release/healthchain-node"
+
+pallets=("$@")
+if [ ${#pallets[@]} -eq 0 ]; then
+	pallets=(pallet_consent)
+fi
+
+for pallet in "${pallets[@]}"; do
+	dir="pallets/${pallet#pallet_}"
+	echo "==> benchmarking $pallet into $dir/src/weights.rs"
+	"$node" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "${STEPS:-50}" \
+		--repeat "${REPEAT:-20}" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--template .maintain/frame-weight-template.hbs \
+		--header .maintain/HEADER \
+		--output "$dir/src/weights.rs"
+done
