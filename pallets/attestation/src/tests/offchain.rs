@@ -1,0 +1,389 @@
+//! The off-chain worker, with a test keystore, a test engine behind the inference host
+//! function, and the test transaction pool.
+
+use super::*;
+use crate::offchain::{
+	not_held_key, pair_key, DONE_PREFIX, LOCK_EXPIRY_BLOCKS, LOCK_PREFIX, RESUBMIT_AFTER_BLOCKS,
+};
+use codec::Decode;
+use frame_support::traits::Hooks;
+use healthchain_inference_primitives::{InferenceEngine, InferenceExt, InferenceResult};
+use sp_core::{
+	offchain::{
+		testing::{TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	},
+	sr25519,
+};
+use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+use sp_runtime::{
+	generic::Preamble,
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{BlockAndTime, StorageLock},
+		Duration,
+	},
+	traits::{Dispatchable, IdentifyAccount, Verify},
+	MultiSigner,
+};
+use std::sync::{Arc, Mutex};
+
+/// An engine that always gives the same answer and records what it was asked.
+struct FixedEngine {
+	answer: InferenceResult,
+	runs: Mutex<Vec<(ModelHash, RecordCommitment)>>,
+}
+
+impl InferenceEngine for FixedEngine {
+	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
+		self.runs.lock().expect("not poisoned").push((*model, *commitment));
+		self.answer.clone()
+	}
+}
+
+/// A node's view into its externalities (built by [`Node::new`] with an off-chain worker
+/// context, a keystore with `infr` keys, a transaction pool and, unless `answer` is `None`, an
+/// inference engine).
+struct Node {
+	pool: Box<dyn Fn() -> Vec<Vec<u8>>>,
+	engine: Option<Arc<FixedEngine>>,
+	keys: Vec<sr25519::Public>,
+}
+
+impl Node {
+	fn new(answer: Option<InferenceResult>, seeds: &[&str]) -> (sp_io::TestExternalities, Self) {
+		let keystore = MemoryKeystore::new();
+		let keys = seeds
+			.iter()
+			.map(|seed| {
+				keystore.sr25519_generate_new(crate::KEY_TYPE, Some(seed)).expect("key generated")
+			})
+			.collect();
+		let mut ext = new_test_ext();
+		let (offchain, _offchain_state) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		ext.register_extension(OffchainDbExt::new(offchain.clone()));
+		ext.register_extension(OffchainWorkerExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(KeystoreExt::new(keystore));
+		let engine =
+			answer.map(|answer| Arc::new(FixedEngine { answer, runs: Mutex::new(vec![]) }));
+		if let Some(engine) = &engine {
+			ext.register_extension(InferenceExt::new(engine.clone()));
+		}
+		let pool = Box::new(move || pool_state.read().transactions.clone());
+		(ext, Node { pool, engine, keys })
+	}
+
+	/// The attestor account of the `i`-th key.
+	fn account(&self, i: usize) -> AccountId {
+		MultiSigner::from(self.keys[i]).into_account()
+	}
+
+	/// How many times the engine ran.
+	fn engine_runs(&self) -> usize {
+		self.engine.as_ref().map_or(0, |e| e.runs.lock().expect("not poisoned").len())
+	}
+
+	/// The transactions in the pool, decoded.
+	fn transactions(&self) -> Vec<Extrinsic> {
+		(self.pool)()
+			.iter()
+			.map(|bytes| Extrinsic::decode(&mut &bytes[..]).expect("a transaction of the mock"))
+			.collect()
+	}
+}
+
+/// Checks that `xt` is signed by `key`'s account over the call and `nonce`, and returns its
+/// call.
+fn signed_call(xt: &Extrinsic, key: &sr25519::Public, nonce: u32) -> RuntimeCall {
+	let Preamble::Signed(address, signature, ()) = &xt.preamble else {
+		panic!("the worker sends signed transactions")
+	};
+	assert_eq!(*address, MultiSigner::from(*key).into_account());
+	assert!(signature.verify(&signed_payload(&xt.function, nonce)[..], address));
+	xt.function.clone()
+}
+
+/// The everyday setup with the node's first key registered as the only attestor, and a
+/// request of `quorum` open. Returns the request id.
+fn open_request(node: &Node, quorum: u32) -> RequestId {
+	let model_id = approved_model();
+	register(&[node.account(0)]);
+	anchor_records();
+	alice_consents();
+	request(model_id, quorum)
+}
+
+const ALICE_SEED: &str = "//Alice";
+const BOB_SEED: &str = "//Bob";
+
+#[test]
+fn the_worker_submits_a_signed_result_for_an_open_request() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+
+		// The engine ran the request's model on the pinned commitment.
+		let runs = node.engine.as_ref().expect("engine").runs.lock().expect("lock").clone();
+		assert_eq!(runs, vec![(MODEL_HASH, COMMITMENT)]);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		let call = signed_call(&transactions[0], &node.keys[0], 0);
+		assert_eq!(
+			call,
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id,
+				output: output(&BENIGN)
+			})
+		);
+
+		// Included in a block, it attests the request.
+		assert!(call.dispatch(RuntimeOrigin::signed(node.account(0))).is_ok());
+		assert_eq!(status(request_id), RequestStatus::Attested);
+		AttestationPallet::do_try_state().expect("invariants hold");
+	});
+}
+
+#[test]
+fn the_worker_reports_a_failure_of_the_engine() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::MissingFeature(4))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::report_failure {
+				request_id,
+				failure: InferenceFailure::MissingFeature(4)
+			})
+		);
+	});
+}
+
+#[test]
+fn an_output_of_the_wrong_size_is_reported_as_unsupported() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&[1, 2, 3]))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		let transactions = node.transactions();
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::report_failure {
+				request_id,
+				failure: InferenceFailure::UnsupportedOutput
+			})
+		);
+	});
+}
+
+#[test]
+fn a_node_that_does_not_hold_the_record_stays_silent_and_does_not_ask_again() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::RecordNotHeld)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		assert_eq!(node.engine_runs(), 1);
+		assert_eq!(
+			StorageValueRef::persistent(&not_held_key(request_id)).get::<bool>(),
+			Ok(Some(true))
+		);
+		run_to_block(2);
+		AttestationPallet::offchain_worker(2);
+		assert_eq!(node.engine_runs(), 1);
+		assert!(node.transactions().is_empty());
+	});
+}
+
+#[test]
+fn without_the_inference_extension_the_worker_does_nothing() {
+	let (mut ext, node) = Node::new(None, &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		// Nothing was marked: a node that gets an engine later still answers.
+		let done = pair_key::<Test>(DONE_PREFIX, request_id, &node.account(0));
+		assert_eq!(StorageValueRef::persistent(&done).get::<u64>(), Ok(None));
+		assert_eq!(StorageValueRef::persistent(&not_held_key(request_id)).get::<bool>(), Ok(None));
+	});
+}
+
+#[test]
+fn a_key_not_registered_on_chain_does_not_submit() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let model_id = setup();
+		request(model_id, 1);
+		// The keystore key is not a registered attestor (the mock's attestors are others).
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		assert_eq!(node.engine_runs(), 0);
+	});
+}
+
+#[test]
+fn without_keys_the_worker_does_nothing() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[]);
+	ext.execute_with(|| {
+		let model_id = setup();
+		request(model_id, 1);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		assert_eq!(node.engine_runs(), 0);
+	});
+}
+
+#[test]
+fn the_worker_does_not_submit_twice_while_its_answer_is_pending() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 2);
+		AttestationPallet::offchain_worker(1);
+		// A second worker for the same block, and the workers of the next blocks, see the
+		// "done" marker while the transaction is not yet included.
+		AttestationPallet::offchain_worker(1);
+		run_to_block(1 + RESUBMIT_AFTER_BLOCKS as u64 - 1);
+		AttestationPallet::offchain_worker(System::block_number());
+		assert_eq!(node.transactions().len(), 1);
+		assert_eq!(node.engine_runs(), 1);
+
+		// The transaction was dropped: after RESUBMIT_AFTER_BLOCKS it is sent again.
+		let resubmit_at = 1 + RESUBMIT_AFTER_BLOCKS as u64;
+		assert!(resubmit_at < 1 + REQUEST_TIMEOUT);
+		run_to_block(resubmit_at);
+		AttestationPallet::offchain_worker(resubmit_at);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 2);
+		// (In tests the worker's nonce increment persists: the second transaction has nonce 1.)
+		assert_eq!(
+			signed_call(&transactions[1], &node.keys[0], 1),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id,
+				output: output(&BENIGN)
+			})
+		);
+	});
+}
+
+#[test]
+fn the_worker_skips_requests_its_attestor_already_answered_on_chain() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 2);
+		submit(&node.account(0), request_id, &BENIGN);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		assert_eq!(node.engine_runs(), 0);
+	});
+}
+
+#[test]
+fn a_request_locked_by_another_worker_is_skipped() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		let key = pair_key::<Test>(LOCK_PREFIX, request_id, &node.account(0));
+		let mut lock = StorageLock::<BlockAndTime<System>>::with_block_and_time_deadline(
+			&key,
+			LOCK_EXPIRY_BLOCKS,
+			Duration::from_millis(60_000),
+		);
+		let guard = lock.try_lock().expect("the lock is free");
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		assert_eq!(node.engine_runs(), 0);
+		drop(guard);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.transactions().len(), 1);
+	});
+}
+
+#[test]
+fn the_worker_runs_at_most_max_requests_per_run_inferences_per_block() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let first = open_request(&node, 1);
+		let model_id = Requests::<Test>::get(first).expect("request").model_id;
+		let others: Vec<RequestId> =
+			(1..MAX_REQUESTS_PER_OCW_RUN + 1).map(|_| request(model_id, 1)).collect();
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), MAX_REQUESTS_PER_OCW_RUN as usize);
+		let answered: Vec<RequestId> = node
+			.transactions()
+			.iter()
+			.enumerate()
+			.map(|(nonce, xt)| match signed_call(xt, &node.keys[0], nonce as u32) {
+				RuntimeCall::AttestationPallet(Call::submit_result { request_id, .. }) => {
+					request_id
+				},
+				other => panic!("unexpected call {other:?}"),
+			})
+			.collect();
+		// Oldest first, with increasing nonces.
+		let mut expected = vec![first];
+		expected.extend(&others[..MAX_REQUESTS_PER_OCW_RUN as usize - 1]);
+		assert_eq!(answered, expected);
+
+		run_to_block(2);
+		AttestationPallet::offchain_worker(2);
+		assert_eq!(node.transactions().len(), MAX_REQUESTS_PER_OCW_RUN as usize + 1);
+	});
+}
+
+#[test]
+fn a_node_with_two_registered_keys_submits_with_one_only() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED, BOB_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 2);
+		register(&[node.account(1)]);
+		AttestationPallet::offchain_worker(1);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		let lowest = if node.account(0) < node.account(1) { 0 } else { 1 };
+		let call = signed_call(&transactions[0], &node.keys[lowest], 0);
+		assert!(call.dispatch(RuntimeOrigin::signed(node.account(lowest))).is_ok());
+		// The node's one result does not make the quorum of two.
+		assert_eq!(status(request_id), RequestStatus::Open);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.transactions().len(), 1);
+	});
+}
+
+#[test]
+fn two_nodes_attest_a_quorum_two_request() {
+	// Both nodes see the same chain: run node A, then replay its transaction and run node B.
+	let (mut a_ext, a) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	let (mut b_ext, b) = Node::new(Some(Ok(output(&BENIGN_DRIFTED))), &[BOB_SEED]);
+	let (a_account, b_account) = (a.account(0), b.account(0));
+	let setup_chain = |attestors: &[AccountId]| {
+		let model_id = approved_model();
+		register(attestors);
+		anchor_records();
+		alice_consents();
+		request(model_id, 2)
+	};
+	let a_call = a_ext.execute_with(|| {
+		setup_chain(&[a_account.clone(), b_account.clone()]);
+		AttestationPallet::offchain_worker(1);
+		signed_call(&a.transactions()[0], &a.keys[0], 0)
+	});
+	b_ext.execute_with(|| {
+		let request_id = setup_chain(&[a_account.clone(), b_account.clone()]);
+		assert!(a_call.dispatch(RuntimeOrigin::signed(a_account.clone())).is_ok());
+		run_to_block(2);
+		AttestationPallet::offchain_worker(2);
+		let b_call = signed_call(&b.transactions()[0], &b.keys[0], 0);
+		assert!(b_call.dispatch(RuntimeOrigin::signed(b_account.clone())).is_ok());
+		assert_eq!(status(request_id), RequestStatus::Attested);
+		let attestation = Attestations::<Test>::get(request_id).expect("attested");
+		assert_eq!(attestation.attestors.to_vec(), vec![a_account.clone(), b_account.clone()]);
+		assert_eq!(attestation.output.to_vec(), BENIGN.to_vec());
+		AttestationPallet::do_try_state().expect("invariants hold");
+	});
+}
