@@ -11,12 +11,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# frame-benchmarking-cli brings a WASM test runtime of its own. Its build script must find that
+# crate in `cargo metadata` of the workspace the hint names, which (resolved without the
+# optional benchmarking CLI) does not list it; so this build leaves the hint of
+# .cargo/config.toml out: each runtime resolves its own dependencies (polkadot-sdk crates are
+# pinned with `=`, so the measured runtime matches the shipped one).
+export WASM_BUILD_WORKSPACE_HINT=/dev/null/no-workspace-hint
 cargo build --release --locked -p healthchain-node --features runtime-benchmarks
 node="${CARGO_TARGET_DIR:-target}/release/healthchain-node"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(pallet_consent)
+	pallets=(pallet_consent pallet_records)
 fi
 
 for pallet in "${pallets[@]}"; do

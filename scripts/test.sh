@@ -26,7 +26,7 @@ cargo test --release --locked --workspace
 
 # Benchmarks are code too: run every pallet benchmark once against its mock runtime.
 step "pallet benchmarks as tests (feature runtime-benchmarks)"
-cargo test --release --locked -p pallet-consent --features runtime-benchmarks
+cargo test --release --locked -p pallet-consent -p pallet-records -p pallet-attestation --features runtime-benchmarks
 
 # The commitment test vectors are produced by an independent Python implementation.
 step "commitment test vectors match the Python reference"

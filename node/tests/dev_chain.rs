@@ -92,6 +92,21 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 		assert!(versions.contains(&v), "metadata versions {versions:?} lack V{v}");
 	}
 
+	// The healthchain pallets' calls come with their documentation, which polkadot.js shows.
+	let metadata = node.call("state_getMetadata", rpc_params![]).await?;
+	let metadata = common::from_hex(metadata.as_str().ok_or("metadata is not hex")?)?;
+	for expected in [
+		"grant_consent",
+		"Grant a consent: a permit or a deny for `grantee`",
+		"anchor_record",
+		"Anchor a record: the chain assigns it the next `RecordId`",
+	] {
+		assert!(
+			metadata.windows(expected.len()).any(|w| w == expected.as_bytes()),
+			"metadata lacks {expected:?}"
+		);
+	}
+
 	// The development chain imported the shipped model; the store RPC imports a record.
 	let models = node.call("inference_listModels", rpc_params![]).await?;
 	assert_eq!(models, serde_json::json!([SHIPPED_MODEL_HASH]), "models held: {models}");

@@ -1,8 +1,9 @@
 //! The runtime APIs the node, polkadot.js and other clients call.
 
 use crate::{
-	AccountId, Aura, Balance, Block, Consent, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa, InherentDataExt,
+	Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -14,6 +15,7 @@ use pallet_consent::{
 	EmergencyAccessId, Page, Purpose,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
+use pallet_records::{AccessSeq, BatchId, Commitment, MerkleProof, RecordId, Verification};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -264,6 +266,53 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_records::runtime_api::RecordsApi<
+		Block,
+		AccountId,
+		BlockNumber,
+		pallet_records::RecordOf<Runtime>,
+		pallet_records::BatchOf<Runtime>,
+	> for Runtime {
+		fn record(record_id: RecordId) -> Option<pallet_records::RecordOf<Runtime>> {
+			Records::record(record_id)
+		}
+		fn verify_record(record_id: RecordId, commitment: Commitment) -> Verification {
+			Records::verify_record(record_id, commitment)
+		}
+		fn anchor_of(commitment: Commitment) -> Option<pallet_records::Anchor> {
+			Records::anchor_of(commitment)
+		}
+		fn records_of_patient(
+			patient: AccountId,
+			start: u32,
+			limit: u32,
+		) -> pallet_records::Page<(RecordId, pallet_records::RecordOf<Runtime>), u32> {
+			Records::records_of_patient(patient, start, limit)
+		}
+		fn record_history(record_id: RecordId) -> Vec<pallet_records::RecordVersion<BlockNumber>> {
+			Records::record_history(record_id)
+		}
+		fn batch(batch_id: BatchId) -> Option<pallet_records::BatchOf<Runtime>> {
+			Records::batch(batch_id)
+		}
+		fn verify_inclusion(batch_id: BatchId, commitment: Commitment, proof: MerkleProof) -> bool {
+			Records::verify_inclusion(batch_id, commitment, proof)
+		}
+		fn access_log_of_patient(
+			patient: AccountId,
+			start: Option<AccessSeq>,
+			limit: u32,
+		) -> pallet_records::Page<
+			(AccessSeq, pallet_records::AccessEntry<AccountId, BlockNumber>),
+			AccessSeq,
+		> {
+			Records::access_log_of_patient(patient, start, limit)
+		}
+		fn access_log_digest(patient: AccountId) -> pallet_records::AccessLog<BlockNumber> {
+			Records::access_log_digest(patient)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -284,7 +333,6 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::benchmarks::*;
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
@@ -299,7 +347,6 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::benchmarks::*;
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
 			use frame_system_benchmarking::Pallet as SystemBench;

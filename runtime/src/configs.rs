@@ -1,10 +1,11 @@
 //! Configuration of each pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Hash, Nonce, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, Signature, SignedPayload, System, TxExtension, UncheckedExtrinsic, DAYS,
-	EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent, Custodians,
+	Hash, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Signature, SignedPayload, System, Timestamp,
+	TxExtension, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION,
+	VERSION,
 };
 use codec::Encode;
 use frame_support::{
@@ -138,6 +139,19 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
+impl pallet_membership::Config<pallet_membership::Instance2> for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type AddOrigin = EnsureRoot<AccountId>;
+	type RemoveOrigin = EnsureRoot<AccountId>;
+	type SwapOrigin = EnsureRoot<AccountId>;
+	type ResetOrigin = EnsureRoot<AccountId>;
+	type PrimeOrigin = EnsureRoot<AccountId>;
+	type MembershipInitialized = ();
+	type MembershipChanged = ();
+	type MaxMembers = ConstU32<100>;
+	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
 parameter_types! {
 	/// Held from the patient for each stored consent, returned when it is removed.
 	pub const ConsentDeposit: Balance = 10 * MILLI_UNIT;
@@ -167,6 +181,21 @@ impl pallet_consent::Config for Runtime {
 	type EmergencyAccessDuration = EmergencyAccessDuration;
 	type RetentionPeriod = ConsentRetentionPeriod;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_records::Config for Runtime {
+	type CustodianOrigin = EnsureSignedBy<Custodians, AccountId>;
+	type ConsentCheck = Consent;
+	type Time = Timestamp;
+	type MaxSchemaLen = ConstU32<32>;
+	type MaxVersions = ConstU32<32>;
+	// 2^20 leaves: a proof has at most 20 siblings.
+	type MaxBatchSize = ConstU32<1_048_576>;
+	type MaxRecordsPerPatient = ConstU32<10_000>;
+	type MaxAccessLogPerPatient = ConstU32<256>;
+	// A year of 6-second blocks.
+	type AccessLogRetention = ConstU32<{ 365 * DAYS }>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 
 // ----- Off-chain worker transactions -----------------------------------------------------

@@ -4,7 +4,7 @@
 //! in for the hospital council of a production network.
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, CareProvidersConfig, GrandpaConfig,
+	AccountId, AuraConfig, BalancesConfig, CareProvidersConfig, CustodiansConfig, GrandpaConfig,
 	RuntimeGenesisConfig, SessionKeys, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
@@ -24,6 +24,7 @@ fn testnet_genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	care_providers: Vec<AccountId>,
+	custodians: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -37,6 +38,7 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		care_providers: CareProvidersConfig { members: BoundedVec::truncate_from(care_providers) },
+		custodians: CustodiansConfig { members: BoundedVec::truncate_from(custodians) },
 	})
 }
 
@@ -67,9 +69,13 @@ fn endowed_dev_accounts() -> Vec<AccountId> {
 /// Care providers of the development presets: Charlie and Dave act as clinicians who may
 /// open break-glass access.
 fn dev_care_providers() -> Vec<AccountId> {
-	let mut members: Vec<AccountId> =
-		[Sr25519Keyring::Charlie, Sr25519Keyring::Dave].iter().map(|k| k.to_account_id()).collect();
-	// Membership keeps its members sorted.
+	sorted(
+		[Sr25519Keyring::Charlie, Sr25519Keyring::Dave].iter().map(|k| k.to_account_id()).collect(),
+	)
+}
+
+/// Membership keeps its members sorted.
+fn sorted(mut members: Vec<AccountId>) -> Vec<AccountId> {
 	members.sort();
 	members
 }
@@ -81,6 +87,7 @@ fn development_config_genesis() -> Value {
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_care_providers(),
+		sorted(vec![Sr25519Keyring::Alice.to_account_id()]),
 	)
 }
 
@@ -91,6 +98,7 @@ fn local_testnet_genesis() -> Value {
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_care_providers(),
+		sorted(vec![Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id()]),
 	)
 }
 

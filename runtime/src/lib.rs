@@ -19,9 +19,11 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
-mod apis;
+// Before `apis`: `define_benchmarks!` declares the macros the benchmark runtime API uses.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benchmarks;
+mod apis;
 mod configs;
 pub mod genesis_config_presets;
 
@@ -225,7 +227,16 @@ mod runtime {
 	#[runtime::pallet_index(7)]
 	pub type CareProviders = pallet_membership<Instance1>;
 
+	/// Registered custodians (consortium hospitals): who may anchor records.
+	#[runtime::pallet_index(8)]
+	pub type Custodians = pallet_membership<Instance2>;
+
 	/// Patient consent, shaped like HL7 FHIR Consent.
 	#[runtime::pallet_index(10)]
 	pub type Consent = pallet_consent;
+
+	/// Medical records anchored as salted commitments, with versions, batches, erasure and an
+	/// access log.
+	#[runtime::pallet_index(11)]
+	pub type Records = pallet_records;
 }

@@ -96,7 +96,9 @@ pub enum InferenceFailure {
 /// The result of one inference.
 pub type InferenceResult = Result<InferenceOutput, InferenceFailure>;
 
-/// Quantizes a float output to fixed point; `None` for NaN or infinity.
+/// Quantizes a float output to fixed point (round half away from zero); `None` for NaN,
+/// infinity or a value outside `i64`. Native only: the runtime never sees floats.
+#[cfg(feature = "std")]
 pub fn quantize(value: f32) -> Option<i64> {
 	if !value.is_finite() {
 		return None;
