@@ -22,7 +22,7 @@ node="${CARGO_TARGET_DIR:-target}/release/healthchain-node"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(pallet_consent pallet_records)
+	pallets=(pallet_consent pallet_records pallet_attestation)
 fi
 
 for pallet in "${pallets[@]}"; do

@@ -6,76 +6,15 @@ mod common;
 
 use codec::Encode;
 use common::{wait_for, Node, Result};
-use healthchain_runtime::{
-	BalancesCall, Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, UNIT, VERSION,
-};
+use healthchain_runtime::{BalancesCall, RuntimeCall, RuntimeEvent, UNIT};
 use jsonrpsee::rpc_params;
-use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
-use std::time::{Duration, Instant};
+use sp_runtime::MultiAddress;
+use std::time::Duration;
 
 /// blake2-256 of `models/breast-cancer-mlp.onnx`.
 const SHIPPED_MODEL_HASH: &str =
 	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
-
-/// A signed `Balances::transfer_keep_alive` from `from` to `to`, built and signed the way a
-/// wallet does: transaction extensions plus their implicit data (versions, genesis hash).
-fn signed_transfer(
-	from: Sr25519Keyring,
-	to: Sr25519Keyring,
-	amount: u128,
-	nonce: u32,
-	genesis: healthchain_runtime::Hash,
-) -> UncheckedExtrinsic {
-	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
-		dest: MultiAddress::Id(to.to_account_id()),
-		value: amount,
-	});
-	let extension = healthchain_runtime::tx_extension(nonce, Era::Immortal, 0);
-	let implicit = (
-		(),
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call, extension, implicit);
-	let signature = payload.using_encoded(|bytes| from.pair().sign(bytes));
-	let (call, extension, _) = payload.deconstruct();
-	UncheckedExtrinsic::new_signed(
-		call,
-		MultiAddress::Id(from.to_account_id()),
-		MultiSignature::Sr25519(signature),
-		extension,
-	)
-}
-
-/// Scans blocks from `from` on until one contains the extrinsic `xt_hex`; returns the block
-/// hash and the extrinsic's index in it.
-async fn find_inclusion(node: &Node, xt_hex: &str, from: u32) -> Result<(Hash, u32)> {
-	let deadline = Instant::now() + Duration::from_secs(60);
-	let mut next = from;
-	while Instant::now() < deadline {
-		while next <= node.best_number().await? {
-			let hash = node.block_hash(next).await?.ok_or("missing block hash")?;
-			let block = node.call("chain_getBlock", rpc_params![hash]).await?;
-			let extrinsics = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-			if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(xt_hex)) {
-				return Ok((hash, index as u32));
-			}
-			next += 1;
-		}
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-	Err("the transfer was not included in a block within 60 s".into())
-}
 
 async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	node.wait_ready(Duration::from_secs(60)).await?;
@@ -140,12 +79,16 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 			.await?,
 	)?;
 	let amount = 42 * UNIT;
-	let xt = signed_transfer(alice, bob, amount, nonce, genesis);
+	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+		dest: MultiAddress::Id(bob.to_account_id()),
+		value: amount,
+	});
+	let xt = common::signed(call, alice, nonce, genesis);
 	let xt_hex = common::to_hex(&xt.encode());
 	let start = node.best_number().await?;
 	node.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;
 
-	let (block_hash, index) = find_inclusion(node, &xt_hex, start + 1).await?;
+	let (block_hash, index) = node.find_inclusion(&xt_hex, start + 1).await?;
 
 	let events = node.events(block_hash).await?;
 	let ours: Vec<_> = events

@@ -1,15 +1,16 @@
 //! The runtime APIs the node, polkadot.js and other clients call.
 
 use crate::{
-	AccountId, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa, InherentDataExt,
-	Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	AccountId, Attestation, Aura, Balance, Block, BlockNumber, Consent, Executive, Grandpa,
+	InherentDataExt, Nonce, Records, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys,
+	System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
 };
+use pallet_attestation::{AttestationSeq, ModelHash, ModelId, RequestId};
 use pallet_consent::{
 	AccessBasis, ActiveCountsPage, ConsentCounts, ConsentId, DataTarget, DenialReason,
 	EmergencyAccessId, Page, Purpose,
@@ -310,6 +311,73 @@ impl_runtime_apis! {
 		}
 		fn access_log_digest(patient: AccountId) -> pallet_records::AccessLog<BlockNumber> {
 			Records::access_log_digest(patient)
+		}
+	}
+
+	impl pallet_attestation::runtime_api::AttestationApi<
+		Block,
+		AccountId,
+		BlockNumber,
+		pallet_attestation::ModelOf<Runtime>,
+		pallet_attestation::RequestOf<Runtime>,
+		pallet_attestation::AttestationOf<Runtime>,
+	> for Runtime {
+		fn model(model_id: ModelId) -> Option<pallet_attestation::ModelOf<Runtime>> {
+			Attestation::model(model_id)
+		}
+		fn model_by_hash(
+			model_hash: ModelHash,
+		) -> Option<(ModelId, pallet_attestation::ModelOf<Runtime>)> {
+			Attestation::model_by_hash(model_hash)
+		}
+		fn models(
+			start_after: Option<ModelId>,
+			limit: u32,
+		) -> pallet_attestation::Page<ModelId, pallet_attestation::ModelOf<Runtime>> {
+			Attestation::models(start_after, limit)
+		}
+		fn model_counts(model_id: ModelId) -> Option<pallet_attestation::ModelCounts> {
+			Attestation::model_counts(model_id)
+		}
+		fn is_attestor(who: AccountId) -> bool {
+			Attestation::is_attestor(who)
+		}
+		fn attestors() -> Vec<AccountId> {
+			Attestation::attestors()
+		}
+		fn request(request_id: RequestId) -> Option<pallet_attestation::RequestOf<Runtime>> {
+			Attestation::request(request_id)
+		}
+		fn open_requests(
+			start_after: Option<RequestId>,
+			limit: u32,
+		) -> pallet_attestation::Page<RequestId, pallet_attestation::RequestOf<Runtime>> {
+			Attestation::open_requests(start_after, limit)
+		}
+		fn attestation(request_id: RequestId) -> Option<pallet_attestation::AttestationInfoOf<Runtime>> {
+			Attestation::attestation(request_id)
+		}
+		fn attestations_by_model(
+			model_id: ModelId,
+			start_after: Option<u32>,
+			limit: u32,
+		) -> pallet_attestation::Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
+			Attestation::attestations_by_model(model_id, start_after, limit)
+		}
+		fn attestations_by_patient(
+			patient: AccountId,
+			start_after: Option<u32>,
+			limit: u32,
+		) -> pallet_attestation::Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
+			Attestation::attestations_by_patient(patient, start_after, limit)
+		}
+		fn attestations_by_block_range(
+			from: BlockNumber,
+			to: BlockNumber,
+			start_after: Option<AttestationSeq>,
+			limit: u32,
+		) -> pallet_attestation::Page<AttestationSeq, pallet_attestation::AttestationInfoOf<Runtime>> {
+			Attestation::attestations_by_block_range(from, to, start_after, limit)
 		}
 	}
 

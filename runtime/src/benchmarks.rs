@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, crate::Sudo]
 	[pallet_consent, crate::Consent]
 	[pallet_records, crate::Records]
+	[pallet_attestation, crate::Attestation]
 );

@@ -2,7 +2,7 @@
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent, Custodians,
-	Hash, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Signature, SignedPayload, System, Timestamp,
 	TxExtension, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION,
 	VERSION,
@@ -196,6 +196,30 @@ impl pallet_records::Config for Runtime {
 	// A year of 6-second blocks.
 	type AccessLogRetention = ConstU32<{ 365 * DAYS }>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+}
+
+impl pallet_attestation::Config for Runtime {
+	type AuthorityId = pallet_attestation::crypto::InferenceAuthId;
+	type ModelProposerOrigin = EnsureSignedBy<Custodians, AccountId>;
+	type ModelApprovalOrigin = EnsureRoot<AccountId>;
+	type AttestorOrigin = EnsureRoot<AccountId>;
+	type Consent = Consent;
+	type Records = Records;
+	type Time = Timestamp;
+	// Ten minutes of 6-second blocks.
+	type RequestTimeout = ConstU32<100>;
+	type MaxQuorum = ConstU32<5>;
+	type MaxRequestsPerBlock = ConstU32<32>;
+	type MaxRequestsPerOcwRun = ConstU32<4>;
+	type MaxAttestors = ConstU32<64>;
+	type MaxNameLen = ConstU32<64>;
+	type MaxVersionLen = ConstU32<32>;
+	type MaxEngineVersionLen = ConstU32<64>;
+	type WeightInfo = pallet_attestation::weights::SubstrateWeight<Runtime>;
 }
 
 // ----- Off-chain worker transactions -----------------------------------------------------

@@ -4,8 +4,8 @@
 //! in for the hospital council of a production network.
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, CareProvidersConfig, CustodiansConfig, GrandpaConfig,
-	RuntimeGenesisConfig, SessionKeys, SudoConfig,
+	AccountId, AttestationConfig, AuraConfig, BalancesConfig, CareProvidersConfig,
+	CustodiansConfig, GrandpaConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
@@ -38,7 +38,10 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		care_providers: CareProvidersConfig { members: BoundedVec::truncate_from(care_providers) },
-		custodians: CustodiansConfig { members: BoundedVec::truncate_from(custodians) },
+		custodians: CustodiansConfig { members: BoundedVec::truncate_from(custodians.clone()) },
+		// Each custodian hospital's node attests with its own `infr` key (the `--alice` …
+		// dev keys derive it from the same seed as the account).
+		attestation: AttestationConfig { models: vec![shipped_model()], attestors: custodians },
 	})
 }
 
@@ -58,7 +61,45 @@ fn authority_keys(who: Sr25519Keyring) -> (AuraId, GrandpaId) {
 /// The session keys of a development keyring member, as the node's `--alice` … insert them.
 pub fn dev_session_keys(who: Sr25519Keyring) -> SessionKeys {
 	let (aura, grandpa) = authority_keys(who);
-	SessionKeys { aura, grandpa }
+	SessionKeys { aura, grandpa, inference: who.public().into() }
+}
+
+/// blake2-256 of `models/breast-cancer-mlp.onnx`: the shipped diagnostic model.
+pub const SHIPPED_MODEL_HASH: [u8; 32] =
+	hex_literal(b"9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e");
+/// blake2-256 of `models/breast-cancer-mlp.card.json`: the shipped model's card.
+pub const SHIPPED_MODEL_CARD_HASH: [u8; 32] =
+	hex_literal(b"15626e840c7d12bb0dc3aa9a42ee0d905278c334be806c6493501e948ce6924b");
+
+/// Decodes 64 hex digits at compile time.
+const fn hex_literal(hex: &[u8; 64]) -> [u8; 32] {
+	const fn digit(c: u8) -> u8 {
+		match c {
+			b'0'..=b'9' => c - b'0',
+			b'a'..=b'f' => c - b'a' + 10,
+			_ => panic!("not a lowercase hex digit"),
+		}
+	}
+	let mut out = [0u8; 32];
+	let mut i = 0;
+	while i < 32 {
+		out[i] = digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]);
+		i += 1;
+	}
+	out
+}
+
+/// The shipped breast-cancer model, approved at genesis on development chains.
+fn shipped_model() -> pallet_attestation::GenesisModel {
+	(
+		SHIPPED_MODEL_HASH,
+		SHIPPED_MODEL_CARD_HASH,
+		b"breast-cancer-mlp".to_vec(),
+		b"1.0.0".to_vec(),
+		2,
+		1000,
+		b"tract-onnx 0.23.9".to_vec(),
+	)
 }
 
 /// The well-known development accounts (Alice … Ferdie and their stash accounts).

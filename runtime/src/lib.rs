@@ -60,12 +60,15 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The keys a validator registers: Aura for block production, GRANDPA for finality.
+	/// The keys a validator holds: Aura for block production, GRANDPA for finality, and the
+	/// inference key of its attestor account.
 	pub struct SessionKeys {
 		/// Block production key.
 		pub aura: Aura,
 		/// Finality voting key.
 		pub grandpa: Grandpa,
+		/// The `infr` key the off-chain worker signs inference results with.
+		pub inference: pallet_attestation::crypto::Public,
 	}
 }
 
@@ -135,7 +138,11 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Feeless calls (a registered attestor's valid result) skip the fee.
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
@@ -171,7 +178,7 @@ pub fn tx_extension(nonce: Nonce, era: generic::Era, tip: Balance) -> TxExtensio
 		frame_system::CheckEra::<Runtime>::from(era),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip).into(),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	)
@@ -231,6 +238,10 @@ mod runtime {
 	#[runtime::pallet_index(8)]
 	pub type Custodians = pallet_membership<Instance2>;
 
+	/// Lets feeless calls (valid attestor submissions) skip the transaction fee.
+	#[runtime::pallet_index(9)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
 	/// Patient consent, shaped like HL7 FHIR Consent.
 	#[runtime::pallet_index(10)]
 	pub type Consent = pallet_consent;
@@ -239,4 +250,9 @@ mod runtime {
 	/// access log.
 	#[runtime::pallet_index(11)]
 	pub type Records = pallet_records;
+
+	/// Approved diagnostic models, consent-gated inference requests, and attestations of the
+	/// results that hospitals' off-chain workers submit.
+	#[runtime::pallet_index(12)]
+	pub type Attestation = pallet_attestation;
 }

@@ -4,13 +4,18 @@
 #![allow(dead_code)]
 
 use codec::{Decode, Encode};
-use healthchain_runtime::{Hash, RuntimeEvent};
+use healthchain_runtime::{
+	Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
+};
 use jsonrpsee::{
 	core::client::ClientT,
 	http_client::{HttpClient, HttpClientBuilder},
 	rpc_params,
 };
 use serde_json::Value;
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
 use std::{
 	fs::File,
 	net::TcpListener,
@@ -158,6 +163,67 @@ impl Node {
 		Ok(Vec::<frame_system::EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])?)
 	}
 
+	/// The next nonce of `who`, as the transaction pool sees it.
+	pub async fn nonce(&self, who: Sr25519Keyring) -> Result<u32> {
+		let account = who.to_account_id().to_string();
+		Ok(serde_json::from_value(
+			self.call("system_accountNextIndex", rpc_params![account]).await?,
+		)?)
+	}
+
+	/// Scans blocks from `from` on until one contains the extrinsic `xt_hex`; returns the
+	/// block hash and the extrinsic's index in it.
+	pub async fn find_inclusion(&self, xt_hex: &str, from: u32) -> Result<(Hash, u32)> {
+		let deadline = Instant::now() + Duration::from_secs(60);
+		let mut next = from;
+		while Instant::now() < deadline {
+			while next <= self.best_number().await? {
+				let hash = self.block_hash(next).await?.ok_or("missing block hash")?;
+				let block = self.call("chain_getBlock", rpc_params![hash]).await?;
+				let extrinsics =
+					block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(xt_hex)) {
+					return Ok((hash, index as u32));
+				}
+				next += 1;
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		Err("the extrinsic was not included in a block within 60 s".into())
+	}
+
+	/// Signs `call` as `from`, submits it, waits for its block and returns its events; an
+	/// `ExtrinsicFailed` is an error naming the dispatch error.
+	pub async fn submit(
+		&self,
+		call: RuntimeCall,
+		from: Sr25519Keyring,
+	) -> Result<Vec<RuntimeEvent>> {
+		let genesis = self.block_hash(0).await?.ok_or("no genesis hash")?;
+		let xt = signed(call, from, self.nonce(from).await?, genesis);
+		let xt_hex = to_hex(&xt.encode());
+		let start = self.best_number().await?;
+		self.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;
+		let (block, index) = self.find_inclusion(&xt_hex, start + 1).await?;
+		let events: Vec<RuntimeEvent> = self
+			.events(block)
+			.await?
+			.into_iter()
+			.filter(|r| r.phase == frame_system::Phase::ApplyExtrinsic(index))
+			.map(|r| r.event)
+			.collect();
+		for event in &events {
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) = event
+			{
+				return Err(format!("extrinsic failed: {dispatch_error:?}").into());
+			}
+		}
+		Ok(events)
+	}
+
 	/// Sends SIGTERM and waits for the process to exit.
 	pub fn terminate(&mut self, timeout: Duration) -> Result<ExitStatus> {
 		let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
@@ -182,6 +248,39 @@ impl Drop for Node {
 		let _ = self.child.kill();
 		let _ = self.child.wait();
 	}
+}
+
+/// `call` signed by `from` with `nonce`, built the way a wallet does: the transaction
+/// extensions plus their implicit data (runtime versions, genesis hash; immortal era).
+pub fn signed(
+	call: RuntimeCall,
+	from: Sr25519Keyring,
+	nonce: u32,
+	genesis: Hash,
+) -> UncheckedExtrinsic {
+	let extension = healthchain_runtime::tx_extension(nonce, Era::Immortal, 0);
+	let implicit = (
+		(),
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		None,
+		(),
+	);
+	let payload = SignedPayload::from_raw(call, extension, implicit);
+	let signature = payload.using_encoded(|bytes| from.pair().sign(bytes));
+	let (call, extension, _) = payload.deconstruct();
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(from.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
 }
 
 /// Polls `check` every 500 ms until it returns true, failing after `timeout`.
