@@ -22,6 +22,15 @@ else
 	log "Debian packages present"
 fi
 
+# Node.js and npm for the @polkadot/api client tests (Debian's packages when missing).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	SUDO=""
+	[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+	log "installing Node.js and npm"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+
 # Rust: the toolchain named in rust-toolchain.toml, its targets and components.
 if ! command -v rustup >/dev/null; then
 	log "rustup is required (https://rustup.rs); install it and re-run"

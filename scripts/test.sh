@@ -21,6 +21,10 @@ cargo build --release --locked --workspace --all-targets
 step "cargo clippy (warnings are errors)"
 cargo clippy --release --locked --workspace --all-targets -- -D warnings
 
+# The dApp example (@polkadot/api) that an end-to-end test runs against a real node.
+step "npm ci (scripts/client)"
+(cd scripts/client && npm ci --no-audit --no-fund)
+
 step "unit, property and end-to-end tests"
 cargo test --release --locked --workspace
 

@@ -43,6 +43,8 @@ pub struct Node {
 	pub rpc: HttpClient,
 	/// The node's p2p port.
 	pub p2p_port: u16,
+	/// The node's RPC (HTTP and WebSocket) port.
+	pub rpc_port: u16,
 	/// Where the node's output goes.
 	pub log_path: PathBuf,
 	/// Keeps the temporary directory (log file) alive.
@@ -99,7 +101,7 @@ impl Node {
 			.stderr(Stdio::from(log))
 			.spawn()?;
 		let rpc = HttpClientBuilder::default().build(format!("http://127.0.0.1:{rpc_port}"))?;
-		Ok(Node { child, rpc, p2p_port, log_path, _dir: dir })
+		Ok(Node { child, rpc, p2p_port, rpc_port, log_path, _dir: dir })
 	}
 
 	/// The last lines of the node's log, to explain a failure.

@@ -1,0 +1,41 @@
+//! End to end as a dApp developer does it: `scripts/client/inference-flow.mjs`, written with
+//! `@polkadot/api`, drives a `--dev` node through import → anchor → consent → request →
+//! attestation over WebSocket. `scripts/test.sh` installs the client's npm packages first
+//! (`npm ci` in `scripts/client`).
+
+mod common;
+
+use common::Node;
+use std::{path::Path, process::Command, time::Duration};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_polkadot_js_client_sees_its_request_attested() {
+	let node = Node::start("dapp", &["--dev", "--offchain-worker", "always"]).expect("node starts");
+	node.wait_ready(Duration::from_secs(60)).await.expect("node answers RPC");
+
+	let client = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/client");
+	assert!(
+		client.join("node_modules/@polkadot/api").exists(),
+		"run `npm ci` in scripts/client first (scripts/test.sh does)"
+	);
+	let output = Command::new("node")
+		.current_dir(&client)
+		.arg("inference-flow.mjs")
+		.arg(format!("ws://127.0.0.1:{}", node.rpc_port))
+		.output()
+		.expect("Node.js runs the client");
+	let stdout = String::from_utf8_lossy(&output.stdout);
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(
+		output.status.success(),
+		"client failed: {stderr}\n--- node log (tail) ---\n{}",
+		node.log_tail()
+	);
+	let result: serde_json::Value =
+		serde_json::from_str(stdout.trim()).expect("client prints JSON");
+	assert_eq!(result["output"], serde_json::json!([38, 999_962]), "{result}");
+	assert_eq!(
+		result["modelHash"],
+		"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e"
+	);
+}
