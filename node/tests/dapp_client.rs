@@ -34,8 +34,5 @@ async fn the_polkadot_js_client_sees_its_request_attested() {
 	let result: serde_json::Value =
 		serde_json::from_str(stdout.trim()).expect("client prints JSON");
 	assert_eq!(result["output"], serde_json::json!([38, 999_962]), "{result}");
-	assert_eq!(
-		result["modelHash"],
-		"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e"
-	);
+	assert_eq!(result["modelHash"], common::SHIPPED_MODEL_HASH);
 }

@@ -5,16 +5,12 @@
 mod common;
 
 use codec::Encode;
-use common::{wait_for, Node, Result};
+use common::{wait_for, Node, Result, SHIPPED_MODEL_HASH};
 use healthchain_runtime::{BalancesCall, RuntimeCall, RuntimeEvent, UNIT};
 use jsonrpsee::rpc_params;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiAddress;
 use std::time::Duration;
-
-/// blake2-256 of `models/breast-cancer-mlp.onnx`.
-const SHIPPED_MODEL_HASH: &str =
-	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
 
 async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	node.wait_ready(Duration::from_secs(60)).await?;

@@ -1,11 +1,12 @@
 //! End to end: `healthchain-node store …` imports, lists and removes records and models in
 //! the node's local stores, and refuses bad input with a clear message.
 
+mod common;
+
+use common::SHIPPED_MODEL_HASH;
 use std::{path::Path, process::Command};
 
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-const SHIPPED_MODEL_HASH: &str =
-	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
 
 fn repo(path: &str) -> String {
 	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path).display().to_string()

@@ -5,7 +5,7 @@
 
 use crate::{
 	AccountId, AttestationConfig, AuraConfig, BalancesConfig, CareProvidersConfig,
-	CustodiansConfig, GrandpaConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig,
+	CustodiansConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
@@ -56,12 +56,6 @@ fn authority_keys(who: Sr25519Keyring) -> (AuraId, GrandpaId) {
 		_ => Ed25519Keyring::Ferdie,
 	};
 	(who.public().into(), ed.public().into())
-}
-
-/// The session keys of a development keyring member, as the node's `--alice` … insert them.
-pub fn dev_session_keys(who: Sr25519Keyring) -> SessionKeys {
-	let (aura, grandpa) = authority_keys(who);
-	SessionKeys { aura, grandpa, inference: who.public().into() }
 }
 
 /// blake2-256 of `models/breast-cancer-mlp.onnx`: the shipped diagnostic model.
@@ -185,6 +179,15 @@ mod tests {
 			},
 			(base, patch) => *base = patch,
 		}
+	}
+
+	#[test]
+	fn shipped_model_constants_hash_the_shipped_files() {
+		let model = include_bytes!("../../models/breast-cancer-mlp.onnx");
+		let card = include_bytes!("../../models/breast-cancer-mlp.card.json");
+		use sp_runtime::traits::{BlakeTwo256, Hash};
+		assert_eq!(BlakeTwo256::hash(model).0, SHIPPED_MODEL_HASH);
+		assert_eq!(BlakeTwo256::hash(card).0, SHIPPED_MODEL_CARD_HASH);
 	}
 
 	#[test]

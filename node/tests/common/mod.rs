@@ -24,6 +24,10 @@ use std::{
 	time::{Duration, Instant},
 };
 
+/// blake2-256 of `models/breast-cancer-mlp.onnx`, the shipped model, as RPC shows it.
+pub const SHIPPED_MODEL_HASH: &str =
+	"0x9a60b797ad1c067550ec6432ab160bbaba5c9a105971fe472f4fb454d9af062e";
+
 /// Result type of the harness: any error, with a message that says what was expected.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
