@@ -165,11 +165,17 @@ impl Engine {
 }
 
 impl InferenceEngine for Engine {
-	/// Checks the model (cached plan or verified file), reads and verifies the record, maps it
-	/// to the model's inputs, runs tract and quantizes, all within the time limit.
+	/// Checks that the record is held, checks the model (cached plan or verified file), reads
+	/// and verifies the record, maps it to the model's inputs, runs tract and quantizes, all
+	/// within the time limit.
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
 		let (inner, model_hash, record) = (self.inner.clone(), *model, *commitment);
 		self.limited(model, Some(commitment), move || {
+			// A node that does not hold the record has nothing to say about it, whatever
+			// models it holds: the record is checked first.
+			if !inner.records.contains(&record) {
+				return Err(InferenceFailure::RecordNotHeld);
+			}
 			let plan = inner.plan(&model_hash)?;
 			let record = inner.records.read(&record).map_err(|e| store_failure(&e))?;
 			infer(&plan, record.canonical_bytes())
@@ -222,6 +228,15 @@ fn store_failure(error: &StoreError) -> InferenceFailure {
 }
 
 fn log_failure(model: &ModelHash, record: Option<&RecordCommitment>, failure: &InferenceFailure) {
+	// Not holding a record is the normal case for most requests a node sees, not a failure.
+	if *failure == InferenceFailure::RecordNotHeld {
+		log::debug!(
+			target: "healthchain-engine",
+			"record {} is not held here",
+			record.map(|r| to_hex(r)).unwrap_or_default()
+		);
+		return;
+	}
 	match record {
 		Some(record) => log::warn!(
 			target: "healthchain-engine",

@@ -133,11 +133,7 @@ impl RecordStore {
 		}
 		check_patient(patient)?;
 		let canonical = canonicalize_json(bundle_json).map_err(StoreError::InvalidRecord)?;
-		let head: ResourceHead =
-			serde_json::from_slice(&canonical).map_err(|_| StoreError::NotABundle)?;
-		if head.resource_type.as_deref() != Some("Bundle") {
-			return Err(StoreError::NotABundle);
-		}
+		check_bundle(&canonical)?;
 		if let Some(existing) = self.find(patient, &canonical)? {
 			return Ok(existing);
 		}
@@ -157,6 +153,77 @@ impl RecordStore {
 	/// `RecordNotFound`, `TooLarge` (over the size limit), `CorruptRecord` (not a record file)
 	/// or `CommitmentMismatch` (the salt or bytes were altered).
 	pub fn read(&self, commitment: &RecordCommitment) -> Result<Record, StoreError> {
+		let file = self.read_verified_file(commitment)?;
+		let (_, patient, canonical) = decode_record(&file)?;
+		Ok(Record {
+			commitment: *commitment,
+			patient: patient.to_owned(),
+			canonical_bytes: canonical.to_vec(),
+		})
+	}
+
+	/// Exports a record for another custodian that is to hold the same record: the record
+	/// file (format tag, salt, patient, canonical bytes; see the module docs), verified
+	/// against its commitment first, with the same errors as [`RecordStore::read`].
+	///
+	/// The export holds the salt and the health data. It must travel only over a channel the
+	/// two hospitals trust for patient data, and be destroyed once imported: whoever holds it
+	/// can link the on-chain commitment to its content.
+	pub fn export(&self, commitment: &RecordCommitment) -> Result<Vec<u8>, StoreError> {
+		self.read_verified_file(commitment)
+	}
+
+	/// Imports a record exported by another custodian ([`RecordStore::export`]) and returns
+	/// its commitment, which is the exporter's: the salt travels with the record, so both
+	/// hospitals hold a record under the one commitment anchored on chain, and both nodes can
+	/// attest inferences on it.
+	///
+	/// Refused unless the export is well formed (`CorruptRecord`), its patient is an SS58
+	/// address (`InvalidPatient`), its bytes are a FHIR Bundle (`InvalidRecord`, `NotABundle`)
+	/// in canonical form (`CorruptRecord`: a record that was altered after export would
+	/// commit to something else), and within the size limit (`TooLarge`). Idempotent:
+	/// importing an export whose commitment the store already holds writes nothing.
+	pub fn import_export(&self, export: &[u8]) -> Result<RecordCommitment, StoreError> {
+		let limit = self.max_record_bytes + (HEADER_LEN + MAX_PATIENT_LEN) as u64;
+		if export.len() as u64 > limit {
+			return Err(StoreError::TooLarge { size: export.len() as u64, limit });
+		}
+		let (salt, patient, canonical) = decode_record(export)?;
+		if canonical.len() as u64 > self.max_record_bytes {
+			return Err(StoreError::TooLarge {
+				size: canonical.len() as u64,
+				limit: self.max_record_bytes,
+			});
+		}
+		check_patient(patient)?;
+		let recanonical = canonicalize_json(canonical).map_err(StoreError::InvalidRecord)?;
+		if recanonical != canonical {
+			return Err(StoreError::CorruptRecord(
+				"the record bytes are not in canonical form".into(),
+			));
+		}
+		check_bundle(canonical)?;
+		let commitment = commit(&salt, canonical);
+		if self.read_verified_file(&commitment).is_ok() {
+			return Ok(commitment);
+		}
+		let file = encode_record(&salt, patient, canonical);
+		fsio::write_atomic(
+			&self.dir,
+			&format!("{}{RECORD_SUFFIX}", fsio::to_hex(&commitment)),
+			&file,
+		)?;
+		log::info!(
+			target: "healthchain-engine",
+			"record {} imported from another custodian's export",
+			fsio::to_hex(&commitment)
+		);
+		Ok(commitment)
+	}
+
+	/// The record file of `commitment`, checked to be well formed, within the size limit and
+	/// to reproduce its commitment.
+	fn read_verified_file(&self, commitment: &RecordCommitment) -> Result<Vec<u8>, StoreError> {
 		let limit = self.max_record_bytes + (HEADER_LEN + MAX_PATIENT_LEN) as u64;
 		let file = match fsio::read_limited(&self.record_path(commitment), limit) {
 			Ok(Ok(bytes)) => bytes,
@@ -166,7 +233,7 @@ impl RecordStore {
 			},
 			Err(e) => return Err(e.into()),
 		};
-		let (salt, patient, canonical) = decode_record(&file)?;
+		let (salt, _, canonical) = decode_record(&file)?;
 		if canonical.len() as u64 > self.max_record_bytes {
 			return Err(StoreError::TooLarge {
 				size: canonical.len() as u64,
@@ -176,11 +243,7 @@ impl RecordStore {
 		if commit(&salt, canonical) != *commitment {
 			return Err(StoreError::CommitmentMismatch);
 		}
-		Ok(Record {
-			commitment: *commitment,
-			patient: patient.to_owned(),
-			canonical_bytes: canonical.to_vec(),
-		})
+		Ok(file)
 	}
 
 	/// Whether a record file with this commitment is in the store (not verified).
@@ -228,6 +291,15 @@ impl RecordStore {
 		}
 		Ok(None)
 	}
+}
+
+/// Accepts JSON whose `resourceType` is `Bundle`.
+fn check_bundle(json: &[u8]) -> Result<(), StoreError> {
+	let head: ResourceHead = serde_json::from_slice(json).map_err(|_| StoreError::NotABundle)?;
+	if head.resource_type.as_deref() != Some("Bundle") {
+		return Err(StoreError::NotABundle);
+	}
+	Ok(())
 }
 
 /// Accepts an SS58 account address of any network prefix.

@@ -260,3 +260,88 @@ fn a_record_file_truncated_in_place_is_a_commitment_mismatch_not_a_panic() {
 		assert_eq!(err.as_failure(), InferenceFailure::RecordCommitmentMismatch);
 	}
 }
+
+// ---- record export and import between custodians ----
+
+#[test]
+fn an_exported_record_keeps_its_commitment_in_another_store() {
+	let engine = engine();
+	let model = import_shipped(&engine, BREAST);
+	let commitment = engine.records().import(ALICE, &bundle(2)).unwrap();
+	let export = engine.records().export(&commitment).unwrap();
+	assert_eq!(export, read(engine.records().record_path(&commitment)));
+
+	let other = self::engine();
+	import_shipped(&other, BREAST);
+	assert_eq!(other.records().import_export(&export).unwrap(), commitment);
+	assert_eq!(other.records().read(&commitment).unwrap().patient(), ALICE);
+	// Both hospitals' nodes give the same answer under the one commitment.
+	assert_eq!(other.run(&model, &commitment), engine.run(&model, &commitment));
+	assert!(other.run(&model, &commitment).is_ok());
+	// Importing it again writes nothing new.
+	assert_eq!(other.records().import_export(&export).unwrap(), commitment);
+	assert_eq!(other.records().list().unwrap(), vec![commitment]);
+}
+
+#[test]
+fn exporting_a_record_not_held_or_altered_is_refused() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = RecordStore::open(dir.path(), LIMIT).unwrap();
+	assert!(matches!(store.export(&[7; 32]), Err(StoreError::RecordNotFound)));
+	let commitment = store.import(ALICE, &bundle(1)).unwrap();
+	let path = store.record_path(&commitment);
+	let mut file = read(&path);
+	let last = file.len() - 2;
+	file[last] ^= 1;
+	fs::write(&path, &file).unwrap();
+	assert!(matches!(store.export(&commitment), Err(StoreError::CommitmentMismatch)));
+}
+
+#[test]
+fn a_bad_export_is_refused_with_its_reason_and_nothing_is_written() {
+	let source = tempfile::tempdir().unwrap();
+	let source = RecordStore::open(source.path(), LIMIT).unwrap();
+	let commitment = source.import(ALICE, &bundle(1)).unwrap();
+	let export = source.export(&commitment).unwrap();
+	let dir = tempfile::tempdir().unwrap();
+	let store = RecordStore::open(dir.path(), 64 * 1024).unwrap();
+
+	// Not an export at all, or cut short anywhere in the header.
+	assert!(matches!(store.import_export(b"{}"), Err(StoreError::CorruptRecord(_))));
+	for len in 0..60 {
+		assert!(matches!(store.import_export(&export[..len]), Err(StoreError::CorruptRecord(_))));
+	}
+	// Health data altered after export: no longer canonical, or no longer JSON.
+	let canonical_at = 55 + ALICE.len();
+	let mut spaced = export[..canonical_at].to_vec();
+	spaced.extend_from_slice(b" ");
+	spaced.extend_from_slice(&export[canonical_at..]);
+	assert!(matches!(store.import_export(&spaced), Err(StoreError::CorruptRecord(_))));
+	let mut cut = export.clone();
+	cut.truncate(export.len() - 1);
+	assert!(matches!(store.import_export(&cut), Err(StoreError::InvalidRecord(_))));
+	// A patient that is not an SS58 address.
+	let mut patient = export[..53].to_vec();
+	patient.extend_from_slice(&4u16.to_le_bytes());
+	patient.extend_from_slice(b"nope");
+	patient.extend_from_slice(&export[canonical_at..]);
+	assert!(matches!(store.import_export(&patient), Err(StoreError::InvalidPatient(_))));
+	// Canonical JSON that is not a Bundle.
+	let mut observation = export[..canonical_at].to_vec();
+	observation.extend_from_slice(br#"{"resourceType":"Observation"}"#);
+	assert!(matches!(store.import_export(&observation), Err(StoreError::NotABundle)));
+	// Larger than this store's limit.
+	let mut large = export[..canonical_at].to_vec();
+	large.extend_from_slice(format!("{{\"a\":\"{}\"}}", "x".repeat(70 * 1024)).as_bytes());
+	assert!(matches!(store.import_export(&large), Err(StoreError::TooLarge { .. })));
+
+	assert!(file_names(dir.path()).is_empty());
+	assert_eq!(store.import_export(&export).unwrap(), commitment);
+}
+
+#[test]
+fn a_node_not_holding_the_record_says_so_even_without_the_model() {
+	let engine = engine();
+	let commitment = [3; 32];
+	assert_eq!(engine.run(&[9; 32], &commitment), Err(InferenceFailure::RecordNotHeld));
+}

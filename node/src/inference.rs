@@ -118,6 +118,29 @@ pub enum StoreCmd {
 		#[clap(flatten)]
 		shared: sc_cli::SharedParams,
 	},
+	/// Export a record, salt included, for another custodian hospital that is to hold it too
+	/// (and attest on it): writes the export to a new file, readable by its owner only. The
+	/// export holds health data and the salt; send it only over a channel trusted for
+	/// patient data, and destroy it once imported.
+	ExportRecord {
+		/// The record's commitment (0x…).
+		commitment: String,
+		/// The file to write; it must not exist yet.
+		#[arg(long, short)]
+		output: PathBuf,
+		#[allow(missing_docs)]
+		#[clap(flatten)]
+		shared: sc_cli::SharedParams,
+	},
+	/// Import a record exported by another custodian (`export-record`); prints its
+	/// commitment, which is the one the exporting hospital anchored.
+	ImportRecordExport {
+		/// The export file.
+		file: PathBuf,
+		#[allow(missing_docs)]
+		#[clap(flatten)]
+		shared: sc_cli::SharedParams,
+	},
 	/// Destroy a record's salt and bytes (the node-local half of erasure).
 	RemoveRecord {
 		/// The record's commitment (0x…).
@@ -152,6 +175,8 @@ impl sc_cli::CliConfiguration for StoreCmd {
 	fn shared_params(&self) -> &sc_cli::SharedParams {
 		match self {
 			StoreCmd::ImportRecord { shared, .. }
+			| StoreCmd::ExportRecord { shared, .. }
+			| StoreCmd::ImportRecordExport { shared, .. }
 			| StoreCmd::ImportModel { shared, .. }
 			| StoreCmd::RemoveRecord { shared, .. }
 			| StoreCmd::RemoveModel { shared, .. }
@@ -164,15 +189,29 @@ impl sc_cli::CliConfiguration for StoreCmd {
 impl StoreCmd {
 	/// Runs the action against the stores of the configured chain.
 	pub fn run(&self, config: &Configuration, params: &InferenceParams) -> sc_cli::Result<()> {
-		let engine = Engine::open(engine_dir(config), params.engine_config())
-			.map_err(|e| sc_cli::Error::Application(Box::new(e)))?;
-		let app = |e: StoreError| sc_cli::Error::Application(Box::new(e));
+		// The store error's message (not its `Debug` form) is what the operator reads.
+		let app = |e: StoreError| sc_cli::Error::Application(e.to_string().into());
+		let engine = Engine::open(engine_dir(config), params.engine_config()).map_err(app)?;
 		let input = |e: String| sc_cli::Error::Input(e);
 		match self {
 			StoreCmd::ImportRecord { patient, file, .. } => {
 				check_patient(patient).map_err(input)?;
 				let bundle = std::fs::read(file)?;
 				let commitment = engine.records().import(patient, &bundle).map_err(app)?;
+				println!("{}", bytes::to_hex(&commitment, false));
+			},
+			StoreCmd::ExportRecord { commitment, output, .. } => {
+				let commitment = parse_hash32(commitment).map_err(input)?;
+				let export = engine.records().export(&commitment).map_err(app)?;
+				write_private_new(output, &export).map_err(|e| {
+					input(format!("cannot write the export to {}: {e}", output.display()))
+				})?;
+				println!("{}", output.display());
+			},
+			StoreCmd::ImportRecordExport { file, .. } => {
+				let limit = params.inference_max_record_bytes.saturating_add(EXPORT_OVERHEAD);
+				let export = read_limited(file, limit)?;
+				let commitment = engine.records().import_export(&export).map_err(app)?;
 				println!("{}", bytes::to_hex(&commitment, false));
 			},
 			StoreCmd::ImportModel { file, card, .. } => {
@@ -213,6 +252,37 @@ impl StoreCmd {
 	}
 }
 
+/// What a record export holds besides the record's bytes: format tag, salt, patient.
+const EXPORT_OVERHEAD: u64 = 1024;
+
+/// Reads a file of at most `limit` bytes.
+fn read_limited(path: &std::path::Path, limit: u64) -> sc_cli::Result<Vec<u8>> {
+	use std::io::Read;
+	let file = std::fs::File::open(path)
+		.map_err(|e| sc_cli::Error::Input(format!("cannot read {}: {e}", path.display())))?;
+	let mut bytes = Vec::new();
+	file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+	if bytes.len() as u64 > limit {
+		return Err(sc_cli::Error::Input(format!(
+			"{} is larger than {limit} bytes (see --inference-max-record-bytes)",
+			path.display()
+		)));
+	}
+	Ok(bytes)
+}
+
+/// Writes `bytes` to a new file that only its owner can read.
+fn write_private_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+	use std::io::Write;
+	let mut options = std::fs::OpenOptions::new();
+	options.write(true).create_new(true);
+	#[cfg(unix)]
+	std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+	let mut file = options.open(path)?;
+	file.write_all(bytes)?;
+	file.sync_all()
+}
+
 /// `model.onnx` → `model.card.json`, next to it.
 fn default_card_path(onnx: &std::path::Path) -> PathBuf {
 	let stem = onnx.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -231,6 +301,17 @@ pub trait InferenceApi {
 	/// model hash.
 	#[method(name = "inference_importModel", with_extensions)]
 	fn import_model(&self, model: String, card: String) -> RpcResult<String>;
+
+	/// Exports a record, salt included, for another custodian that is to hold it too;
+	/// returns the export as `0x` hex. It holds health data and the salt: pass it on only over
+	/// a channel trusted for patient data.
+	#[method(name = "inference_exportRecord", with_extensions)]
+	fn export_record(&self, commitment: String) -> RpcResult<String>;
+
+	/// Imports a record exported by another custodian (`0x` hex of the export); returns its
+	/// commitment, the one the exporting hospital anchored.
+	#[method(name = "inference_importRecordExport", with_extensions)]
+	fn import_record_export(&self, export: String) -> RpcResult<String>;
 
 	/// Destroys a record's salt and bytes; returns whether the record was held here.
 	#[method(name = "inference_removeRecord", with_extensions)]
@@ -298,6 +379,21 @@ impl InferenceApiServer for InferenceRpc {
 		let hash: ModelHash =
 			self.engine.models().import(&onnx, card.as_bytes()).map_err(store_error)?;
 		Ok(bytes::to_hex(&hash, false))
+	}
+
+	fn export_record(&self, ext: &Extensions, commitment: String) -> RpcResult<String> {
+		check_safe(ext)?;
+		let commitment = parse_hash32(&commitment).map_err(invalid)?;
+		let export = self.engine.records().export(&commitment).map_err(store_error)?;
+		Ok(bytes::to_hex(&export, false))
+	}
+
+	fn import_record_export(&self, ext: &Extensions, export: String) -> RpcResult<String> {
+		check_safe(ext)?;
+		let export = bytes::from_hex(&export)
+			.map_err(|e| invalid(format!("the export is not 0x-prefixed hex: {e}")))?;
+		let commitment = self.engine.records().import_export(&export).map_err(store_error)?;
+		Ok(bytes::to_hex(&commitment, false))
 	}
 
 	fn remove_record(&self, ext: &Extensions, commitment: String) -> RpcResult<bool> {

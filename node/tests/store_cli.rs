@@ -96,3 +96,47 @@ fn store_commands_reject_bad_input_with_a_reason() {
 
 	let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+fn a_record_exported_by_one_hospital_keeps_its_commitment_at_another() {
+	let (first, second) = (temp_base("export-a"), temp_base("export-b"));
+	let bundle = repo("models/examples/patient-2.bundle.json");
+	let (ok, commitment, err) = store(&first, &["import-record", "--patient", ALICE, &bundle]);
+	assert!(ok, "import-record failed: {err}");
+
+	let export = first.join("patient-2.export");
+	let (ok, _, err) =
+		store(&first, &["export-record", &commitment, "--output", &export.display().to_string()]);
+	assert!(ok, "export-record failed: {err}");
+	#[cfg(unix)]
+	{
+		use std::os::unix::fs::PermissionsExt;
+		let mode = std::fs::metadata(&export).expect("export written").permissions().mode();
+		assert_eq!(mode & 0o077, 0, "the export is readable by others: {mode:o}");
+	}
+	// An existing file is not overwritten.
+	let (ok, _, err) =
+		store(&first, &["export-record", &commitment, "--output", &export.display().to_string()]);
+	assert!(!ok && err.contains("cannot write the export"), "{err}");
+
+	let (ok, imported, err) =
+		store(&second, &["import-record-export", &export.display().to_string()]);
+	assert!(ok, "import-record-export failed: {err}");
+	assert_eq!(imported, commitment);
+	let (ok, records, _) = store(&second, &["list-records"]);
+	assert!(ok);
+	assert_eq!(records, commitment);
+
+	// A Bundle is not an export; a record not held cannot be exported.
+	let (ok, _, err) = store(&second, &["import-record-export", &bundle]);
+	assert!(!ok && err.contains("corrupt record file"), "{err}");
+	let missing = format!("0x{}", "11".repeat(32));
+	let (ok, _, err) = store(
+		&second,
+		&["export-record", &missing, "--output", &second.join("x").display().to_string()],
+	);
+	assert!(!ok && err.contains("no such record"), "{err}");
+
+	let _ = std::fs::remove_dir_all(&first);
+	let _ = std::fs::remove_dir_all(&second);
+}

@@ -1,8 +1,15 @@
 // The inference flow as a dApp developer writes it with @polkadot/api:
-//   node inference-flow.mjs [ws://127.0.0.1:9944] [path/to/bundle.json]
-// A hospital node imports a patient's FHIR Bundle (unsafe, localhost-only RPC) and anchors
-// its commitment; the patient grants a clinician consent for AI-assisted diagnosis; the
-// clinician requests the shipped model; the node's off-chain worker attests the result.
+//
+//   node inference-flow.mjs [--bundle FILE] [--clinician //Bob] [--quorum K] [ENDPOINT ...]
+//
+// ENDPOINT defaults to ws://127.0.0.1:9944. The first endpoint is the node of the hospital
+// that holds the patient's FHIR Bundle: it imports it (unsafe, localhost-only RPC) and, as
+// the custodian Alice, anchors its commitment. Every further endpoint is the node of another
+// custodian hospital: the record is exported from the first node and imported into it, salt
+// included, so that it holds the record under the same commitment and its off-chain worker
+// can attest too. The patient (Eve) grants the clinician consent for AI-assisted diagnosis;
+// the clinician requests the shipped model with a quorum of K (default: one per hospital);
+// the hospitals' off-chain workers run it and the chain attests the agreed result.
 // Prints the attestation as JSON and exits 0, or exits 1 with the reason.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
@@ -10,10 +17,20 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const endpoint = process.argv[2] ?? 'ws://127.0.0.1:9944';
-const bundlePath = process.argv[3] ?? join(here, '../../models/examples/patient-1.bundle.json');
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    bundle: { type: 'string', default: join(here, '../../models/examples/patient-1.bundle.json') },
+    clinician: { type: 'string', default: '//Bob' },
+    quorum: { type: 'string' },
+  },
+});
+const endpoints = positionals.length > 0 ? positionals : ['ws://127.0.0.1:9944'];
+const quorum = options.quorum === undefined ? endpoints.length : Number(options.quorum);
+if (!Number.isInteger(quorum) || quorum < 1) throw new Error(`--quorum ${options.quorum} is not a positive integer`);
 
 /// Signs and sends `tx`, resolves with its events once in a block; rejects on a dispatch error.
 function send(api, tx, signer) {
@@ -37,25 +54,57 @@ function find(events, section, method) {
   return event;
 }
 
+/// Resolves with the output once `requestId` is attested; rejects if it settles otherwise.
+function attested(api, requestId, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const settle = (f, value) => { clearTimeout(timer); unsubscribe(); f(value); };
+    const timer = setTimeout(() => settle(reject, new Error(`no attestation within ${timeoutMs / 1000} s`)), timeoutMs);
+    api.query.system.events((records) => {
+      for (const { event } of records) {
+        if (event.section !== 'attestation' || event.data.requestId?.toNumber() !== requestId) continue;
+        if (event.method === 'RequestAttested') {
+          settle(resolve, event.data.output.map((v) => v.toNumber()));
+        } else if (event.method !== 'ResultSubmitted' && event.method !== 'InferenceRequested') {
+          settle(reject, new Error(`request ended with attestation.${event.method}`));
+        }
+      }
+    }).then((u) => { unsubscribe = u; }, reject);
+  });
+}
+
 async function main() {
   await cryptoWaitReady();
-  const provider = new WsProvider(endpoint);
+  const providers = endpoints.map((endpoint) => new WsProvider(endpoint));
+  const [provider, ...otherHospitals] = providers;
   const api = await ApiPromise.create({ provider, noInitWarn: true });
   const keyring = new Keyring({ type: 'sr25519' });
   const alice = keyring.addFromUri('//Alice'); // the hospital: custodian and attestor
-  const bob = keyring.addFromUri('//Bob'); // the clinician
+  const clinician = keyring.addFromUri(options.clinician);
   const eve = keyring.addFromUri('//Eve'); // the patient
 
   // 1. The hospital's node keeps the record; only the commitment comes back.
-  const bundle = readFileSync(bundlePath, 'utf8');
+  const bundle = readFileSync(options.bundle, 'utf8');
   const commitment = await provider.send('inference_importRecord', [eve.address, bundle]);
+
+  // 1b. Each other custodian hospital receives the record, salt included, and holds it under
+  //     the same commitment. (Here over RPC; between real hospitals the export travels over a
+  //     channel they trust for patient data: `healthchain-node store export-record`.)
+  if (otherHospitals.length > 0) {
+    const exported = await provider.send('inference_exportRecord', [commitment]);
+    for (const other of otherHospitals) {
+      await other.isReady;
+      const theirs = await other.send('inference_importRecordExport', [exported]);
+      if (theirs !== commitment) throw new Error(`the export gave commitment ${theirs}, not ${commitment}`);
+    }
+  }
 
   // 2. The custodian anchors it.
   const anchored = await send(api, api.tx.records.anchorRecord(eve.address, commitment, 'Laboratory', 'FhirR4Bundle'), alice);
   const recordId = find(anchored, 'records', 'RecordAnchored').data.recordId.toNumber();
 
   // 3. The patient permits the clinician AI-assisted diagnosis on laboratory data.
-  await send(api, api.tx.consent.grantConsent(null, bob.address, {
+  await send(api, api.tx.consent.grantConsent(null, clinician.address, {
     decision: 'Permit',
     purposes: ['AiAssistedDiagnosis'],
     data: [{ Class: 'Laboratory' }],
@@ -65,25 +114,11 @@ async function main() {
   }), eve);
 
   // 4. The clinician asks for the shipped model (approved at genesis as model 0).
-  const requested = await send(api, api.tx.attestation.requestInference(0, recordId, 1), bob);
+  const requested = await send(api, api.tx.attestation.requestInference(0, recordId, quorum), clinician);
   const requestId = find(requested, 'attestation', 'InferenceRequested').data.requestId.toNumber();
 
-  // 5. Wait for the attestation the off-chain worker brings about.
-  const output = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no attestation within 120 s')), 120_000);
-    api.query.system.events((records) => {
-      for (const { event } of records) {
-        if (event.section !== 'attestation' || event.data.requestId?.toNumber() !== requestId) continue;
-        if (event.method === 'RequestAttested') {
-          clearTimeout(timer);
-          resolve(event.data.output.map((v) => v.toNumber()));
-        } else if (event.method !== 'ResultSubmitted' && event.method !== 'InferenceRequested') {
-          clearTimeout(timer);
-          reject(new Error(`request ended with attestation.${event.method}`));
-        }
-      }
-    });
-  });
+  // 5. Wait for the attestation the off-chain workers bring about.
+  const output = await attested(api, requestId, 180_000);
 
   // 6. A researcher reads it back through the runtime API.
   const info = await api.call.attestationApi.attestation(requestId);
@@ -93,11 +128,13 @@ async function main() {
     requestId,
     recordId,
     commitment,
+    quorum,
     output,
     attestors: attestation.attestors.map((a) => a.toString()),
     modelHash: attestation.modelHash.toHex(),
   }));
   await api.disconnect();
+  await Promise.all(otherHospitals.map((p) => p.disconnect()));
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e.message ?? e); process.exit(1); });

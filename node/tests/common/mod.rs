@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod flow;
+
 use codec::{Decode, Encode};
 use healthchain_runtime::{
 	Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
@@ -106,6 +108,20 @@ impl Node {
 			.spawn()?;
 		let rpc = HttpClientBuilder::default().build(format!("http://127.0.0.1:{rpc_port}"))?;
 		Ok(Node { child, rpc, p2p_port, rpc_port, log_path, _dir: dir })
+	}
+
+	/// The node's p2p address including its peer id, as another node needs it for
+	/// `--bootnodes`.
+	pub async fn bootnode_address(&self) -> Result<String> {
+		let peer_id = self.call("system_localPeerId", rpc_params![]).await?;
+		let peer_id = peer_id.as_str().ok_or("peer id is not a string")?;
+		Ok(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port))
+	}
+
+	/// How many peers the node is connected to.
+	pub async fn peer_count(&self) -> Result<u64> {
+		let health = self.call("system_health", rpc_params![]).await?;
+		health["peers"].as_u64().ok_or_else(|| format!("bad system_health: {health}").into())
 	}
 
 	/// The last lines of the node's log, to explain a failure.
@@ -345,4 +361,31 @@ pub fn events_storage_key() -> Vec<u8> {
 /// SCALE-encodes and hex-encodes a value.
 pub fn encode_hex<T: Encode>(value: &T) -> String {
 	to_hex(&value.encode())
+}
+
+/// Starts Alice and Bob, the two validators of the `local` testnet (custodians and attestors
+/// of its genesis), with fixed network keys, Bob booting from Alice, both with `extra`
+/// arguments; returns once both answer RPC.
+pub async fn start_local_validators(name: &str, extra: &[&str]) -> Result<(Node, Node)> {
+	// A validator outside `--dev` needs a network key; fixed test keys keep runs reproducible.
+	let (alice_key, bob_key) = (format!("{:064x}", 1), format!("{:064x}", 2));
+	let mut args = vec!["--chain", "local", "--alice", "--validator", "--node-key", &alice_key];
+	args.extend_from_slice(extra);
+	let alice = Node::start(&format!("{name}-alice"), &args)?;
+	alice.wait_ready(Duration::from_secs(60)).await?;
+	let bootnode = alice.bootnode_address().await?;
+	let mut args = vec![
+		"--chain",
+		"local",
+		"--bob",
+		"--validator",
+		"--node-key",
+		&bob_key,
+		"--bootnodes",
+		&bootnode,
+	];
+	args.extend_from_slice(extra);
+	let bob = Node::start(&format!("{name}-bob"), &args)?;
+	bob.wait_ready(Duration::from_secs(60)).await?;
+	Ok((alice, bob))
 }

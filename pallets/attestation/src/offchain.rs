@@ -6,18 +6,24 @@
 //!    keystore that governance registered as attestors. A node submits with **one** key only,
 //!    so that it cannot make a quorum by itself with several keys;
 //! 2. goes through the open requests, oldest first, skipping those this attestor already
-//!    answered on chain, those whose record this node found it does not hold, and those it
-//!    answered less than [`RESUBMIT_AFTER_BLOCKS`] blocks ago (its transaction may still be in
-//!    the pool);
+//!    answered on chain, those whose record this node found it did not hold less than
+//!    [`NOT_HELD_RECHECK_BLOCKS`] blocks ago, and those it answered less than
+//!    [`RESUBMIT_AFTER_BLOCKS`] blocks ago (its transaction may still be in the pool);
 //! 3. takes the request's off-chain lock, then calls the host function
 //!    `inference::run(model_hash, commitment)`:
 //!    - `None`: the node has no inference engine; the worker stops for this block;
-//!    - `Some(Err(RecordNotHeld))`: the node does not hold the record; it notes so and never
-//!      asks again about this request;
+//!    - `Some(Err(RecordNotHeld))`: the node does not hold the record; it notes the block and
+//!      asks again [`NOT_HELD_RECHECK_BLOCKS`] blocks later, so that a hospital that receives
+//!      the record while the request is open (`store import-record-export`) still answers it.
+//!      The engine checks the record before anything else, so asking costs a file lookup;
+//!      it does not count against the per-block budget of inferences;
 //!    - `Some(Ok(output))`: it sends a signed `submit_result(request_id, output)` (or
 //!      `report_failure(UnsupportedOutput)` if the output does not have the model's size);
 //!    - `Some(Err(failure))`: it sends a signed `report_failure(request_id, failure)`;
 //! 4. runs at most `MaxRequestsPerOcwRun` inferences per block.
+//!
+//! The worker never sends anything for a request whose record it does not hold: silence is
+//! what such a node has to say, and the pallet refuses `RecordNotHeld` as a failure.
 //!
 //! ## Why a lock and a "done" marker
 //!
@@ -64,7 +70,8 @@ use sp_runtime::{
 pub const LOCK_PREFIX: &[u8] = b"healthchain/attestation/lock/";
 /// Prefix of the "done" marker of a (request, attestor) pair.
 pub const DONE_PREFIX: &[u8] = b"healthchain/attestation/done/";
-/// Prefix of the "record not held here" marker of a request.
+/// Prefix of the "record not held here" marker of a request (holding the block at which the
+/// node found it did not hold the record).
 pub const NOT_HELD_PREFIX: &[u8] = b"healthchain/attestation/not-held/";
 /// A lock left behind (the node stopped mid-run) expires after this many blocks…
 pub const LOCK_EXPIRY_BLOCKS: u32 = 5;
@@ -72,6 +79,8 @@ pub const LOCK_EXPIRY_BLOCKS: u32 = 5;
 pub const LOCK_EXPIRY_MS: u64 = 120_000;
 /// A submission not on chain this many blocks after it went to the pool is run and sent again.
 pub const RESUBMIT_AFTER_BLOCKS: u32 = 10;
+/// A node that did not hold a request's record asks again this many blocks later.
+pub const NOT_HELD_RECHECK_BLOCKS: u32 = 5;
 
 /// The off-chain worker's work at block `now` (see the module docs).
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
@@ -90,7 +99,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		if !request.status.is_open()
 			|| now >= request.deadline
 			|| request.has_submitted(&attestor.id)
-			|| is_not_held(request_id)
+			|| recently_not_held::<T>(request_id, now)
 			|| recently_done::<T>(request_id, &attestor.id, now)
 		{
 			continue;
@@ -108,14 +117,13 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			continue;
 		}
 
-		runs = runs.saturating_add(1);
 		let call = match inference::run(request.model_hash, request.commitment) {
 			None => {
 				log::debug!(target: LOG_TARGET, "no inference engine in this node");
 				return;
 			},
 			Some(Err(InferenceFailure::RecordNotHeld)) => {
-				StorageValueRef::persistent(&not_held_key(request_id)).set(&true);
+				StorageValueRef::persistent(&not_held_key(request_id)).set(&now);
 				continue;
 			},
 			Some(Ok(output)) => {
@@ -131,6 +139,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			},
 			Some(Err(failure)) => Call::<T>::report_failure { request_id, failure },
 		};
+		runs = runs.saturating_add(1);
 		let sent = Signer::<T, T::AuthorityId>::any_account()
 			.with_filter(vec![attestor.public.clone()])
 			.send_signed_transaction(|_| call.clone());
@@ -170,10 +179,14 @@ pub fn not_held_key(request_id: RequestId) -> Vec<u8> {
 	key
 }
 
-/// Whether this node found it does not hold the record of `request_id`.
-fn is_not_held(request_id: RequestId) -> bool {
-	StorageValueRef::persistent(&not_held_key(request_id)).get::<bool>().ok().flatten()
-		== Some(true)
+/// Whether this node found it did not hold the record of `request_id` less than
+/// `NOT_HELD_RECHECK_BLOCKS` blocks before `now`.
+fn recently_not_held<T: Config>(request_id: RequestId, now: BlockNumberFor<T>) -> bool {
+	StorageValueRef::persistent(&not_held_key(request_id))
+		.get::<BlockNumberFor<T>>()
+		.ok()
+		.flatten()
+		.is_some_and(|found_at| now < found_at.saturating_add(NOT_HELD_RECHECK_BLOCKS.into()))
 }
 
 /// Whether `who`'s answer to `request_id` went to the pool less than `RESUBMIT_AFTER_BLOCKS`

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::offchain::{
-	not_held_key, pair_key, DONE_PREFIX, LOCK_EXPIRY_BLOCKS, LOCK_PREFIX, RESUBMIT_AFTER_BLOCKS,
+	not_held_key, pair_key, DONE_PREFIX, LOCK_EXPIRY_BLOCKS, LOCK_PREFIX, NOT_HELD_RECHECK_BLOCKS,
+	RESUBMIT_AFTER_BLOCKS,
 };
 use codec::Decode;
 use frame_support::traits::Hooks;
@@ -28,16 +29,16 @@ use sp_runtime::{
 };
 use std::sync::{Arc, Mutex};
 
-/// An engine that always gives the same answer and records what it was asked.
+/// An engine that gives the answer it was set to and records what it was asked.
 struct FixedEngine {
-	answer: InferenceResult,
+	answer: Mutex<InferenceResult>,
 	runs: Mutex<Vec<(ModelHash, RecordCommitment)>>,
 }
 
 impl InferenceEngine for FixedEngine {
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
 		self.runs.lock().expect("not poisoned").push((*model, *commitment));
-		self.answer.clone()
+		self.answer.lock().expect("not poisoned").clone()
 	}
 }
 
@@ -66,8 +67,9 @@ impl Node {
 		ext.register_extension(OffchainWorkerExt::new(offchain));
 		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt::new(keystore));
-		let engine =
-			answer.map(|answer| Arc::new(FixedEngine { answer, runs: Mutex::new(vec![]) }));
+		let engine = answer.map(|answer| {
+			Arc::new(FixedEngine { answer: answer.into(), runs: Mutex::new(vec![]) })
+		});
 		if let Some(engine) = &engine {
 			ext.register_extension(InferenceExt::new(engine.clone()));
 		}
@@ -78,6 +80,12 @@ impl Node {
 	/// The attestor account of the `i`-th key.
 	fn account(&self, i: usize) -> AccountId {
 		MultiSigner::from(self.keys[i]).into_account()
+	}
+
+	/// From now on the engine answers `answer` (e.g. the node received the record).
+	fn answer(&self, answer: InferenceResult) {
+		let engine = self.engine.as_ref().expect("the node has an engine");
+		*engine.answer.lock().expect("not poisoned") = answer;
 	}
 
 	/// How many times the engine ran.
@@ -182,7 +190,7 @@ fn an_output_of_the_wrong_size_is_reported_as_unsupported() {
 }
 
 #[test]
-fn a_node_that_does_not_hold_the_record_stays_silent_and_does_not_ask_again() {
+fn a_node_that_does_not_hold_the_record_stays_silent_and_asks_again_later() {
 	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::RecordNotHeld)), &[ALICE_SEED]);
 	ext.execute_with(|| {
 		let request_id = open_request(&node, 1);
@@ -190,12 +198,67 @@ fn a_node_that_does_not_hold_the_record_stays_silent_and_does_not_ask_again() {
 		assert!(node.transactions().is_empty());
 		assert_eq!(node.engine_runs(), 1);
 		assert_eq!(
-			StorageValueRef::persistent(&not_held_key(request_id)).get::<bool>(),
-			Ok(Some(true))
+			StorageValueRef::persistent(&not_held_key(request_id)).get::<u64>(),
+			Ok(Some(1))
 		);
-		run_to_block(2);
-		AttestationPallet::offchain_worker(2);
+		// Not again before the recheck interval is over…
+		for block in 2..1 + u64::from(NOT_HELD_RECHECK_BLOCKS) {
+			run_to_block(block);
+			AttestationPallet::offchain_worker(block);
+		}
 		assert_eq!(node.engine_runs(), 1);
+		// …then once more, still silent.
+		let recheck = 1 + u64::from(NOT_HELD_RECHECK_BLOCKS);
+		run_to_block(recheck);
+		AttestationPallet::offchain_worker(recheck);
+		assert_eq!(node.engine_runs(), 2);
+		assert!(node.transactions().is_empty());
+		assert_eq!(
+			StorageValueRef::persistent(&not_held_key(request_id)).get::<u64>(),
+			Ok(Some(recheck))
+		);
+	});
+}
+
+#[test]
+fn a_node_that_receives_the_record_while_the_request_is_open_answers_it() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::RecordNotHeld)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		// Another custodian's export is imported into this node's store.
+		node.answer(Ok(output(&BENIGN)));
+		let recheck = 1 + u64::from(NOT_HELD_RECHECK_BLOCKS);
+		run_to_block(recheck);
+		AttestationPallet::offchain_worker(recheck);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id,
+				output: output(&BENIGN)
+			})
+		);
+	});
+}
+
+#[test]
+fn requests_whose_record_is_not_held_do_not_use_up_the_inference_budget() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::RecordNotHeld)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let model_id = approved_model();
+		register(&[node.account(0)]);
+		anchor_records();
+		alice_consents();
+		let budget = MAX_REQUESTS_PER_OCW_RUN;
+		for _ in 0..budget + 1 {
+			request(model_id, 1);
+		}
+		AttestationPallet::offchain_worker(1);
+		// Every open request was looked at, not just `budget` of them.
+		assert_eq!(node.engine_runs() as u32, budget + 1);
 		assert!(node.transactions().is_empty());
 	});
 }
@@ -210,7 +273,7 @@ fn without_the_inference_extension_the_worker_does_nothing() {
 		// Nothing was marked: a node that gets an engine later still answers.
 		let done = pair_key::<Test>(DONE_PREFIX, request_id, &node.account(0));
 		assert_eq!(StorageValueRef::persistent(&done).get::<u64>(), Ok(None));
-		assert_eq!(StorageValueRef::persistent(&not_held_key(request_id)).get::<bool>(), Ok(None));
+		assert_eq!(StorageValueRef::persistent(&not_held_key(request_id)).get::<u64>(), Ok(None));
 	});
 }
 

@@ -1,0 +1,136 @@
+//! End to end with two hospitals: Alice's and Bob's nodes, the two validators of the local
+//! testnet, are custodians and registered attestors. A request with quorum 2 is attested only
+//! when both hospitals' nodes hold the record under the same commitment (one exports it, salt
+//! included, the other imports it) and their off-chain workers agree.
+//!
+//! 1. As a dApp developer does it: `scripts/client/inference-flow.mjs` (`@polkadot/api`)
+//!    imports a record at Alice's hospital, shares it with Bob's, anchors it, has the patient
+//!    consent and the clinician request quorum 2, and reads back the attestation.
+//! 2. A record that only one hospital holds: the request with quorum 2 gets Alice's result and
+//!    stays open; once Bob's hospital imports the export, Bob's worker answers too and the
+//!    request is attested by both.
+
+mod common;
+
+use common::{flow, start_local_validators, wait_for, Node, Result};
+use jsonrpsee::rpc_params;
+use sp_keyring::Sr25519Keyring;
+use std::{path::Path, process::Command, time::Duration};
+
+fn repo(path: &str) -> std::path::PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// Each hospital imports the shipped model into its node (the model approved at genesis of
+/// the local testnet), as its IT team would.
+async fn import_shipped_model(node: &Node) -> Result<()> {
+	let onnx = std::fs::read(repo("models/breast-cancer-mlp.onnx"))?;
+	let card = std::fs::read_to_string(repo("models/breast-cancer-mlp.card.json"))?;
+	let hash = node.call("inference_importModel", rpc_params![common::to_hex(&onnx), card]).await?;
+	assert_eq!(hash, common::SHIPPED_MODEL_HASH);
+	Ok(())
+}
+
+/// Part 1: the `@polkadot/api` client with both nodes and quorum 2.
+fn polkadot_js_client(alice: &Node, bob: &Node) -> Result<serde_json::Value> {
+	let client = repo("scripts/client");
+	if !client.join("node_modules/@polkadot/api").exists() {
+		return Err("run `npm ci` in scripts/client first (scripts/test.sh does)".into());
+	}
+	let output = Command::new("node")
+		.current_dir(&client)
+		.args(["inference-flow.mjs", "--clinician", "//Charlie"])
+		.arg(format!("ws://127.0.0.1:{}", alice.rpc_port))
+		.arg(format!("ws://127.0.0.1:{}", bob.rpc_port))
+		.output()?;
+	if !output.status.success() {
+		return Err(format!("client failed: {}", String::from_utf8_lossy(&output.stderr)).into());
+	}
+	Ok(serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim())?)
+}
+
+async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
+	let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
+	let (charlie, ferdie) = (Sr25519Keyring::Charlie, Sr25519Keyring::Ferdie);
+	wait_for(Duration::from_secs(60), "Alice and Bob to peer and author", || async {
+		Ok(alice_node.peer_count().await? >= 1 && alice_node.best_number().await? >= 1)
+	})
+	.await?;
+	import_shipped_model(alice_node).await?;
+	import_shipped_model(bob_node).await?;
+
+	// 1. Both hospitals hold the record before the request.
+	let result = polkadot_js_client(alice_node, bob_node)?;
+	assert_eq!(result["quorum"], 2, "{result}");
+	assert_eq!(
+		result["output"],
+		serde_json::json!(flow::expected_output("patient-1.bundle.json")?),
+		"{result}"
+	);
+	let mut attestors: Vec<String> = serde_json::from_value(result["attestors"].clone())?;
+	attestors.sort();
+	let mut both = vec![alice.to_account_id().to_string(), bob.to_account_id().to_string()];
+	both.sort();
+	assert_eq!(attestors, both, "both hospitals attested");
+
+	// 2. Only Alice's hospital holds Ferdie's record when Charlie asks for quorum 2.
+	let bundle = "patient-2.bundle.json";
+	let commitment = flow::import_record(alice_node, ferdie, bundle).await?;
+	let record_id = flow::anchor(alice_node, alice, ferdie, commitment).await?;
+	flow::grant_ai_consent(alice_node, ferdie, charlie).await?;
+	let (request_id, start) = flow::request_inference(alice_node, charlie, record_id, 2).await?;
+	let mut next = start;
+	let first =
+		flow::watch_request(alice_node, request_id, &mut next, Duration::from_secs(120), |seen| {
+			matches!(seen, flow::Seen::Result { .. })
+		})
+		.await?;
+	let expected = flow::expected_output(bundle)?;
+	assert_eq!(
+		first,
+		flow::Seen::Result { attestor: alice.to_account_id(), output: expected.clone() },
+		"Alice's node answers; Bob's does not hold the record"
+	);
+	// Quorum 2 is not reached with one hospital: the request is still open.
+	let request = flow::request(alice_node, request_id).await?;
+	assert!(request.status.is_open(), "the request settled with one result: {:?}", request.status);
+
+	// Alice's hospital exports the record; Bob's imports it under the same commitment.
+	let export =
+		alice_node.call("inference_exportRecord", rpc_params![common::to_hex(&commitment)]).await?;
+	let imported = bob_node.call("inference_importRecordExport", rpc_params![export]).await?;
+	assert_eq!(flow::commitment_of(&imported)?, commitment);
+
+	// Bob's worker asks again, now holds the record and answers: the request is attested.
+	let attested =
+		flow::watch_request(alice_node, request_id, &mut next, Duration::from_secs(120), |seen| {
+			matches!(seen, flow::Seen::Attested { .. })
+		})
+		.await?;
+	let flow::Seen::Attested { output, mut attestors } = attested else {
+		return Err("not an attestation".into());
+	};
+	assert_eq!(output, expected);
+	attestors.sort();
+	let mut both = vec![alice.to_account_id(), bob.to_account_id()];
+	both.sort();
+	assert_eq!(attestors, both);
+	let info = flow::attestation(bob_node, request_id).await?;
+	assert_eq!(info.attestation.commitment, commitment);
+	assert_eq!(info.attestation.output.to_vec(), expected);
+	Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hospitals_holding_the_record_attest_with_quorum_two() {
+	let (alice, bob) = start_local_validators("hospitals", &["--offchain-worker", "always"])
+		.await
+		.expect("validators start");
+	if let Err(e) = scenario(&alice, &bob).await {
+		panic!(
+			"{e}\n--- alice log (tail) ---\n{}\n--- bob log (tail) ---\n{}",
+			alice.log_tail(),
+			bob.log_tail()
+		);
+	}
+}
