@@ -224,22 +224,24 @@ pub async fn wait_for_attestation(
 	}
 }
 
+/// Calls the runtime API function `method` (e.g. `AttestationApi_request`) with `arg` at the
+/// best block and decodes its answer.
+pub async fn runtime_api<T: Decode>(node: &Node, method: &str, arg: impl Encode) -> Result<T> {
+	let answer = node.call("state_call", rpc_params![method, to_hex(&arg.encode())]).await?;
+	let bytes = from_hex(answer.as_str().ok_or("state_call result is not a string")?)?;
+	Ok(T::decode(&mut &bytes[..])?)
+}
+
 /// The attestation of `request`, read through the runtime API `AttestationApi`.
 pub async fn attestation(node: &Node, request: RequestId) -> Result<AttestationInfoOf<Runtime>> {
-	let answer = node
-		.call("state_call", rpc_params!["AttestationApi_attestation", to_hex(&request.encode())])
-		.await?;
-	let bytes = from_hex(answer.as_str().ok_or("state_call result")?)?;
-	Option::<AttestationInfoOf<Runtime>>::decode(&mut &bytes[..])?
+	runtime_api::<Option<_>>(node, "AttestationApi_attestation", request)
+		.await?
 		.ok_or_else(|| "the runtime API has no attestation".into())
 }
 
 /// A request with its status and submissions, read through the runtime API `AttestationApi`.
 pub async fn request(node: &Node, request: RequestId) -> Result<RequestOf<Runtime>> {
-	let answer = node
-		.call("state_call", rpc_params!["AttestationApi_request", to_hex(&request.encode())])
-		.await?;
-	let bytes = from_hex(answer.as_str().ok_or("state_call result")?)?;
-	Option::<RequestOf<Runtime>>::decode(&mut &bytes[..])?
+	runtime_api::<Option<_>>(node, "AttestationApi_request", request)
+		.await?
 		.ok_or_else(|| format!("no request {request}").into())
 }
