@@ -32,6 +32,13 @@ cargo test --release --locked --workspace
 step "pallet benchmarks as tests (feature runtime-benchmarks)"
 cargo test --release --locked -p pallet-consent -p pallet-records -p pallet-attestation --features runtime-benchmarks
 
+# Multi-validator networks as operators run them: zombienet (native provider) starts the
+# two hospitals' validators and runs the @polkadot/api client against both with quorum 2.
+step "zombienet: two hospitals attest with quorum 2"
+(cd zombienet && npm ci --no-audit --no-fund)
+PATH="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd):$PATH" \
+	zombienet/node_modules/.bin/zombienet -p native test zombienet/two-hospitals.zndsl
+
 # The commitment test vectors are produced by an independent Python implementation.
 step "commitment test vectors match the Python reference"
 python3 scripts/commitment_vectors.py --check

@@ -1,6 +1,7 @@
 // The inference flow as a dApp developer writes it with @polkadot/api:
 //
-//   node inference-flow.mjs [--bundle FILE] [--clinician //Bob] [--quorum K] [ENDPOINT ...]
+//   node inference-flow.mjs [--bundle FILE] [--clinician //Bob] [--quorum K]
+//                           [--import-shipped-model] [ENDPOINT ...]
 //
 // ENDPOINT defaults to ws://127.0.0.1:9944. The first endpoint is the node of the hospital
 // that holds the patient's FHIR Bundle: it imports it (unsafe, localhost-only RPC) and, as
@@ -10,6 +11,8 @@
 // can attest too. The patient (Eve) grants the clinician consent for AI-assisted diagnosis;
 // the clinician requests the shipped model with a quorum of K (default: one per hospital);
 // the hospitals' off-chain workers run it and the chain attests the agreed result.
+// With --import-shipped-model, every node first imports the shipped model into its store
+// (development chains do so by themselves; a local testnet's nodes do not).
 // Prints the attestation as JSON and exits 0, or exits 1 with the reason.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
@@ -26,6 +29,7 @@ const { values: options, positionals } = parseArgs({
     bundle: { type: 'string', default: join(here, '../../models/examples/patient-1.bundle.json') },
     clinician: { type: 'string', default: '//Bob' },
     quorum: { type: 'string' },
+    'import-shipped-model': { type: 'boolean', default: false },
   },
 });
 const endpoints = positionals.length > 0 ? positionals : ['ws://127.0.0.1:9944'];
@@ -82,6 +86,16 @@ async function main() {
   const alice = keyring.addFromUri('//Alice'); // the hospital: custodian and attestor
   const clinician = keyring.addFromUri(options.clinician);
   const eve = keyring.addFromUri('//Eve'); // the patient
+
+  // 0. Each hospital's node holds the approved model.
+  if (options['import-shipped-model']) {
+    const model = `0x${readFileSync(join(here, '../../models/breast-cancer-mlp.onnx')).toString('hex')}`;
+    const card = readFileSync(join(here, '../../models/breast-cancer-mlp.card.json'), 'utf8');
+    for (const hospital of providers) {
+      await hospital.isReady;
+      await hospital.send('inference_importModel', [model, card]);
+    }
+  }
 
   // 1. The hospital's node keeps the record; only the commitment comes back.
   const bundle = readFileSync(options.bundle, 'utf8');
