@@ -14,7 +14,8 @@ async function run(_nodeName, networkInfo) {
     });
   });
   const attestation = JSON.parse(stdout.trim());
-  console.log(`attested ${JSON.stringify(attestation.output)} by ${attestation.attestors.join(', ')}`);
+  console.log(`attested ${JSON.stringify(attestation.output)} (${attestation.class}) in finalized block `
+    + `#${attestation.finalizedIn.block} by ${attestation.attestors.join(', ')}`);
   return attestation.attestors.length;
 }
 

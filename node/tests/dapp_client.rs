@@ -1,6 +1,7 @@
 //! End to end as a dApp developer does it: `scripts/client/inference-flow.mjs`, written with
 //! `@polkadot/api`, drives a `--dev` node through import → anchor → consent → request →
-//! attestation over WebSocket. `scripts/test.sh` installs the client's npm packages first
+//! attestation in a finalized block over WebSocket, decoding the off-chain worker's signed
+//! transaction on the way. `scripts/test.sh` installs the client's npm packages first
 //! (`npm ci` in `scripts/client`).
 
 mod common;
@@ -34,5 +35,21 @@ async fn the_polkadot_js_client_sees_its_request_attested() {
 	let result: serde_json::Value =
 		serde_json::from_str(stdout.trim()).expect("client prints JSON");
 	assert_eq!(result["output"], serde_json::json!([38, 999_962]), "{result}");
+	assert_eq!(result["class"], "malignant", "{result}");
 	assert_eq!(result["modelHash"], common::SHIPPED_MODEL_HASH);
+	// The attestation is in a finalized block of this chain…
+	let block = result["finalizedIn"]["block"].as_u64().expect("a block number") as u32;
+	let hash = node.block_hash(block).await.expect("RPC answers").expect("the block exists");
+	assert_eq!(serde_json::json!(hash), result["finalizedIn"]["blockHash"], "{result}");
+	assert!(node.finalized().await.expect("RPC answers").1 >= block);
+	// …and polkadot.js decoded the off-chain worker's signed `submitResult` in it.
+	assert_eq!(
+		result["submissions"],
+		serde_json::json!([{
+			"signer": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+			"block": block,
+			"output": [38, 999_962],
+		}]),
+		"{result}"
+	);
 }

@@ -72,6 +72,15 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 	let mut both = vec![alice.to_account_id().to_string(), bob.to_account_id().to_string()];
 	both.sort();
 	assert_eq!(attestors, both, "both hospitals attested");
+	assert_eq!(result["class"], "malignant", "{result}");
+	let mut signers: Vec<String> = result["submissions"]
+		.as_array()
+		.ok_or("no submissions")?
+		.iter()
+		.map(|s| s["signer"].as_str().unwrap_or_default().to_owned())
+		.collect();
+	signers.sort();
+	assert_eq!(signers, both, "each hospital's worker submitted once: {result}");
 
 	// 2. Only Alice's hospital holds Ferdie's record when Charlie asks for quorum 2.
 	let bundle = "patient-2.bundle.json";

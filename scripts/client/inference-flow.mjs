@@ -10,7 +10,8 @@
 // included, so that it holds the record under the same commitment and its off-chain worker
 // can attest too. The patient (Eve) grants the clinician consent for AI-assisted diagnosis;
 // the clinician requests the shipped model with a quorum of K (default: one per hospital);
-// the hospitals' off-chain workers run it and the chain attests the agreed result.
+// the hospitals' off-chain workers run it and the chain attests the agreed result; the client
+// waits until that block is finalized and decodes the workers' signed transactions in it.
 // With --import-shipped-model, every node first imports the shipped model into its store
 // (development chains do so by themselves; a local testnet's nodes do not).
 // Prints the attestation as JSON and exits 0, or exits 1 with the reason.
@@ -58,21 +59,47 @@ function find(events, section, method) {
   return event;
 }
 
-/// Resolves with the output once `requestId` is attested; rejects if it settles otherwise.
-function attested(api, requestId, timeoutMs) {
+/// Resolves once `requestId` is attested in a finalized block, with the output, the block and
+/// the attestors' `submitResult` transactions found in finalized blocks, decoded; rejects if
+/// the request settles otherwise or nothing is finalized in time.
+function attestedAndFinalized(api, requestId, fromBlock, timeoutMs) {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
+    let next = fromBlock; // the next finalized block to look into
+    const submissions = [];
+    let busy = Promise.resolve();
     const settle = (f, value) => { clearTimeout(timer); unsubscribe(); f(value); };
-    const timer = setTimeout(() => settle(reject, new Error(`no attestation within ${timeoutMs / 1000} s`)), timeoutMs);
-    api.query.system.events((records) => {
-      for (const { event } of records) {
+    const timer = setTimeout(() => settle(reject, new Error(`not attested and finalized within ${timeoutMs / 1000} s`)), timeoutMs);
+    const inspect = async (number) => {
+      const hash = await api.rpc.chain.getBlockHash(number);
+      const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), api.query.system.events.at(hash)]);
+      block.block.extrinsics.forEach((xt, index) => {
+        const { section, method, args } = xt.method;
+        if (section === 'attestation' && method === 'submitResult' && args[0].toNumber() === requestId) {
+          const ok = events.some(({ phase, event }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.toNumber() === index
+            && event.section === 'system' && event.method === 'ExtrinsicSuccess');
+          if (ok) submissions.push({ signer: xt.signer.toString(), block: number, output: args[1].get('values').map((v) => v.toNumber()) });
+        }
+      });
+      for (const { event } of events) {
         if (event.section !== 'attestation' || event.data.requestId?.toNumber() !== requestId) continue;
         if (event.method === 'RequestAttested') {
-          settle(resolve, event.data.output.map((v) => v.toNumber()));
-        } else if (event.method !== 'ResultSubmitted' && event.method !== 'InferenceRequested') {
-          settle(reject, new Error(`request ended with attestation.${event.method}`));
+          return { output: event.data.output.map((v) => v.toNumber()), block: number, blockHash: hash.toHex() };
+        }
+        if (event.method !== 'ResultSubmitted' && event.method !== 'InferenceRequested') {
+          throw new Error(`request ended with attestation.${event.method}`);
         }
       }
+      return null;
+    };
+    api.rpc.chain.subscribeFinalizedHeads((header) => {
+      const head = header.number.toNumber();
+      busy = busy.then(async () => {
+        for (; next <= head; next += 1) {
+          const found = await inspect(next);
+          if (found) return settle(resolve, { ...found, submissions });
+        }
+      }).catch((e) => settle(reject, e));
     }).then((u) => { unsubscribe = u; }, reject);
   });
 }
@@ -128,23 +155,31 @@ async function main() {
   }), eve);
 
   // 4. The clinician asks for the shipped model (approved at genesis as model 0).
+  const requestedAt = (await api.rpc.chain.getHeader()).number.toNumber();
   const requested = await send(api, api.tx.attestation.requestInference(0, recordId, quorum), clinician);
   const requestId = find(requested, 'attestation', 'InferenceRequested').data.requestId.toNumber();
 
-  // 5. Wait for the attestation the off-chain workers bring about.
-  const output = await attested(api, requestId, 180_000);
+  // 5. Wait for the attestation the off-chain workers bring about, in a finalized block; the
+  //    workers' signed submitResult transactions are there too, decoded like any other.
+  const { output, block, blockHash, submissions } = await attestedAndFinalized(api, requestId, requestedAt + 1, 180_000);
 
   // 6. A researcher reads it back through the runtime API.
   const info = await api.call.attestationApi.attestation(requestId);
   if (info.isNone) throw new Error('the runtime API has no attestation');
   const attestation = info.unwrap().attestation;
+  // What the output means is in the model card: one probability per class, in parts per million.
+  const card = JSON.parse(readFileSync(join(here, '../../models/breast-cancer-mlp.card.json'), 'utf8'));
+  const best = output.indexOf(Math.max(...output));
   console.log(JSON.stringify({
     requestId,
     recordId,
     commitment,
     quorum,
     output,
+    class: card.output.class_labels[best],
+    finalizedIn: { block, blockHash },
     attestors: attestation.attestors.map((a) => a.toString()),
+    submissions,
     modelHash: attestation.modelHash.toHex(),
   }));
   await api.disconnect();
