@@ -16,6 +16,12 @@ use tract_onnx::{
 /// name, which would otherwise be run in its place.
 pub const SUPPORTED_DOMAINS: [&str; 3] = ["", "ai.onnx", "ai.onnx.ml"];
 
+/// The most memory the tensors of one inference may take: the sum of the sizes of every
+/// tensor the typed model computes (an upper bound of what tract holds at once). Diagnostic
+/// models on tabular records need kilobytes; a model that needs more is refused at load time,
+/// before tract allocates anything, because an allocation failure would abort the node.
+pub const MAX_WORKING_BYTES: u64 = 256 * 1024 * 1024;
+
 /// How deep subgraphs (`If`, `Loop`, `Scan` bodies) may nest.
 const MAX_SUBGRAPH_DEPTH: usize = 16;
 
@@ -49,6 +55,8 @@ impl Plan {
 	///   contradicts the card's `[1, N]` float32;
 	/// - `UnsupportedOutput`: not exactly one output, or not float32 with the card's output
 	///   shape (at most [`MAX_OUTPUT_VALUES`] values);
+	/// - `InputTooLarge`: its tensors would take more than [`MAX_WORKING_BYTES`];
+	///   `UnsupportedOperator` if their sizes depend on the record's values;
 	/// - `EngineError`: tract failed while optimizing, or panicked (caught and logged).
 	pub fn build(onnx_bytes: &[u8], card: &ModelCard) -> Result<Plan, InferenceFailure> {
 		guard("building a plan", || build(onnx_bytes, card))
@@ -201,12 +209,51 @@ fn build(onnx_bytes: &[u8], card: &ModelCard) -> Result<Plan, InferenceFailure> 
 		);
 		return Err(UnsupportedOutput);
 	}
+	check_working_memory(&typed)?;
 	let runnable = typed
 		.into_optimized()
 		.map_err(|e| failure(EngineError, "optimizing the model", &e))?
 		.into_runnable()
 		.map_err(|e| failure(EngineError, "making the model runnable", &e))?;
 	Ok(Plan { card: card.clone(), runnable, output_len: output_len as usize })
+}
+
+/// Refuses a model whose tensors, with the card's input, would take more than
+/// [`MAX_WORKING_BYTES`] (`InputTooLarge`), or whose tensor sizes are not known before it runs
+/// (`UnsupportedOperator`: they depend on the record's values, so no bound can be checked).
+fn check_working_memory(model: &TypedModel) -> Result<(), InferenceFailure> {
+	let mut total: u64 = 0;
+	for node in model.nodes() {
+		for outlet in &node.outputs {
+			let fact = &outlet.fact;
+			let Some(dims) = fact.shape.as_concrete() else {
+				log::warn!(
+					target: "healthchain-engine",
+					"the size of tensor {:?} ({:?}) depends on the data",
+					node.name,
+					fact.shape
+				);
+				return Err(InferenceFailure::UnsupportedOperator);
+			};
+			let bytes = dims
+				.iter()
+				.try_fold(fact.datum_type.size_of() as u64, |bytes, &d| bytes.checked_mul(d as u64))
+				.unwrap_or(u64::MAX);
+			total = total.saturating_add(bytes);
+			if total > MAX_WORKING_BYTES {
+				log::warn!(
+					target: "healthchain-engine",
+					"the model's tensors need more than {MAX_WORKING_BYTES} bytes (tensor {:?} \
+					 alone: {:?} {:?})",
+					node.name,
+					fact.datum_type,
+					fact.shape
+				);
+				return Err(InferenceFailure::InputTooLarge);
+			}
+		}
+	}
+	Ok(())
 }
 
 /// Whether the model's declared input (type and shape, where known) allows float32 `[1, n]`.

@@ -386,3 +386,20 @@ fn hostile_json_is_a_failure_not_a_panic() {
 	let hash_of_nothing = model_hash(b"");
 	assert_eq!(engine.infer_bundle(&hash_of_nothing, huge_number), Err(UnknownModel));
 }
+
+#[test]
+fn a_model_whose_tensors_would_not_fit_in_memory_is_refused_before_running() {
+	// 551 bytes of ONNX that expand the input to 1.2 GB: refused from the types alone.
+	let engine = engine();
+	let model = import_with_card_of(&engine, BREAST, &fixture("huge-intermediate.onnx"));
+	assert_eq!(engine.infer_bundle(&model, &bundle(1)), Err(InputTooLarge));
+}
+
+#[test]
+fn a_model_whose_tensor_sizes_depend_on_the_record_is_refused() {
+	let engine = engine();
+	let model = import_with_card_of(&engine, BREAST, &fixture("data-dependent-shape.onnx"));
+	let result = engine.infer_bundle(&model, &bundle(1));
+	// tract cannot type a ConstantOfShape whose shape is computed from the input.
+	assert_eq!(result, Err(UnparsableModel));
+}

@@ -15,6 +15,11 @@ can pair it with that model's card (with `model_hash` replaced):
 - wide-output.onnx: 30 outputs where the card declares 2 -> UnsupportedOutput
 - int-output.onnx: an int64 output -> UnsupportedOutput
 - non-finite-output.onnx: log(x . 0) = -inf -> NonFiniteOutput
+- huge-intermediate.onnx: a 551-byte file whose graph expands the input to a [10,000,000, 30]
+  float32 tensor (1.2 GB) before reducing it to [1, 2] -> InputTooLarge at load time,
+  without allocating it (tract would abort the node on allocation failure)
+- data-dependent-shape.onnx: ConstantOfShape with a shape computed from the record's values,
+  so tensor sizes are unknown until it runs -> UnsupportedOperator at load time
 - symbolic-batch.onnx: input shape [N, 30] with a symbolic batch size; runs (the card's
   [1, 30] is set as the input fact) and gives the same output as breast-cancer-mlp would
   for a simple linear layer; checked against onnxruntime below.
@@ -101,6 +106,42 @@ def fixtures():
             helper.make_node("Log", ["zero"], ["probabilities"]),
         ],
         [x], [tensor("probabilities", [1, 2])], [ZEROS],
+    )
+    yield "huge-intermediate", model(
+        "huge-intermediate",
+        [
+            helper.make_node("Expand", ["input", "S"], ["wide"]),
+            helper.make_node("ReduceMean", ["wide", "A"], ["mean"], keepdims=1),
+            helper.make_node("MatMul", ["mean", "W"], ["logits"]),
+            helper.make_node("Sigmoid", ["logits"], ["probabilities"]),
+        ],
+        [x], [tensor("probabilities", [1, 2])],
+        [
+            WEIGHTS,
+            numpy_helper.from_array(np.array([10_000_000, N], dtype=np.int64), name="S"),
+            numpy_helper.from_array(np.array([0], dtype=np.int64), name="A"),
+        ],
+        [helper.make_opsetid("", 18)],
+    )
+    yield "data-dependent-shape", model(
+        "data-dependent-shape",
+        [
+            helper.make_node("Cast", ["input"], ["ints"], to=TensorProto.INT64),
+            helper.make_node("Slice", ["ints", "B", "E", "X"], ["first"]),
+            helper.make_node("Reshape", ["first", "R"], ["dims"]),
+            helper.make_node("ConstantOfShape", ["dims"], ["filled"]),
+            helper.make_node("ReduceSum", ["filled"], ["total"], keepdims=0),
+            helper.make_node("Add", ["input", "total"], ["shifted"]),
+            helper.make_node("MatMul", ["shifted", "W"], ["probabilities"]),
+        ],
+        [x], [tensor("probabilities", [1, 2])],
+        [
+            WEIGHTS,
+            numpy_helper.from_array(np.array([0], dtype=np.int64), name="B"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), name="E"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), name="X"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), name="R"),
+        ],
     )
     yield "symbolic-batch", model(
         "symbolic-batch",
