@@ -7,6 +7,7 @@ mod engine;
 mod error;
 pub mod fhir;
 mod fsio;
+pub mod isolated;
 pub mod model_store;
 pub mod plan;
 pub mod record_store;
@@ -20,6 +21,7 @@ pub use healthchain_inference_primitives::{
 	quantize, InferenceEngine, InferenceFailure, InferenceOutput, InferenceResult, ModelHash,
 	RecordCommitment, FIXED_POINT_SCALE, MAX_OUTPUT_VALUES,
 };
+pub use isolated::{IsolatedEngine, WorkerCommand};
 pub use model_store::{model_hash, ModelStore, StoredModel};
 pub use plan::Plan;
 pub use record_store::{Record, RecordStore};

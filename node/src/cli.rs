@@ -60,4 +60,8 @@ pub enum Subcommand {
 	/// The node's local model and record stores: import, remove, list.
 	#[command(subcommand)]
 	Store(crate::inference::StoreCmd),
+
+	/// The inference process the node starts for its off-chain workers (internal).
+	#[command(hide = true)]
+	InferenceWorker(crate::inference::InferenceWorkerCmd),
 }

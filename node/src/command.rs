@@ -142,6 +142,8 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		// No runner and no logger set up by sc-cli: stdout carries the answers.
+		Some(Subcommand::InferenceWorker(cmd)) => cmd.run(),
 		Some(Subcommand::Store(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(&config, &cli.inference))

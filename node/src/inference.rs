@@ -2,8 +2,10 @@
 //! path, the `store` subcommand, the unsafe `inference_*` RPC methods, and the shipped model
 //! that a development chain imports at start.
 
-use healthchain_engine::{Engine, EngineConfig, StoreError};
-use healthchain_inference_primitives::{ModelHash, RecordCommitment};
+use healthchain_engine::{
+	isolated, Engine, EngineConfig, IsolatedEngine, StoreError, WorkerCommand,
+};
+use healthchain_inference_primitives::{InferenceEngine, ModelHash, RecordCommitment};
 use jsonrpsee::{
 	core::RpcResult,
 	proc_macros::rpc,
@@ -38,7 +40,20 @@ pub struct InferenceParams {
 	/// How many optimized models the engine keeps in memory.
 	#[arg(long, value_name = "COUNT", default_value_t = 8)]
 	pub inference_plan_cache: usize,
+
+	/// The address-space limit of the inference process, in MiB. Off-chain workers run every
+	/// inference in a child process (`healthchain-node inference-worker`) with this limit, so
+	/// that a model that exhausts memory takes down that process only, never the node.
+	#[arg(long, value_name = "MIB", default_value_t = isolated::DEFAULT_MEMORY_LIMIT / MIB)]
+	pub inference_memory_limit_mb: u64,
+
+	/// Run inference inside the node process instead (no memory limit: a model that exhausts
+	/// memory aborts the node). For debugging only.
+	#[arg(long)]
+	pub inference_in_process: bool,
 }
+
+const MIB: u64 = 1024 * 1024;
 
 impl InferenceParams {
 	/// The engine configuration these flags describe.
@@ -49,6 +64,66 @@ impl InferenceParams {
 			time_limit: Duration::from_millis(self.inference_time_limit_ms),
 			plan_cache_size: self.inference_plan_cache,
 		}
+	}
+}
+
+/// The engine the off-chain workers call through the `inference::run` host function: by
+/// default a child process of this node's own executable, limited to
+/// `--inference-memory-limit-mb`, which opens the same stores in `dir`.
+pub fn offchain_engine(
+	dir: PathBuf,
+	params: &InferenceParams,
+	in_process: Arc<Engine>,
+) -> std::io::Result<Arc<dyn InferenceEngine>> {
+	if params.inference_in_process {
+		log::warn!(
+			target: "healthchain",
+			"inference runs inside the node process (--inference-in-process): a model that \
+			 exhausts memory aborts the node"
+		);
+		return Ok(in_process);
+	}
+	let program = std::env::current_exe()?;
+	let mut args: Vec<std::ffi::OsString> = vec!["inference-worker".into(), "--engine-dir".into()];
+	args.push(dir.into_os_string());
+	for (flag, value) in [
+		("--inference-memory-limit-mb", params.inference_memory_limit_mb.to_string()),
+		("--inference-max-model-bytes", params.inference_max_model_bytes.to_string()),
+		("--inference-max-record-bytes", params.inference_max_record_bytes.to_string()),
+		("--inference-time-limit-ms", params.inference_time_limit_ms.to_string()),
+		("--inference-plan-cache", params.inference_plan_cache.to_string()),
+	] {
+		args.push(flag.into());
+		args.push(value.into());
+	}
+	log::info!(
+		target: "healthchain",
+		"🩺 inference runs in a child process limited to {} MiB",
+		params.inference_memory_limit_mb
+	);
+	let time_limit = Duration::from_millis(params.inference_time_limit_ms);
+	Ok(Arc::new(IsolatedEngine::new(WorkerCommand { program, args }, time_limit)))
+}
+
+/// `healthchain-node inference-worker`: the inference process the node starts for its
+/// off-chain workers. It serves requests on stdin and answers on stdout (not for people).
+#[derive(Debug, Clone, clap::Args)]
+pub struct InferenceWorkerCmd {
+	/// The engine's directory (`<base>/chains/<chain id>/inference`).
+	#[arg(long, value_name = "DIR")]
+	pub engine_dir: PathBuf,
+
+	#[allow(missing_docs)]
+	#[clap(flatten)]
+	pub inference: InferenceParams,
+}
+
+impl InferenceWorkerCmd {
+	/// Limits this process's memory and serves until stdin closes.
+	pub fn run(&self) -> sc_cli::Result<()> {
+		let limit = self.inference.inference_memory_limit_mb.saturating_mul(MIB);
+		isolated::worker_main(self.engine_dir.clone(), self.inference.engine_config(), limit)
+			.map_err(|e| sc_cli::Error::Application(format!("inference process: {e}").into()))
 	}
 }
 

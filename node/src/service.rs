@@ -213,12 +213,18 @@ pub fn new_full<
 	// imports the shipped model.
 	let engine = crate::inference::open_engine(&config, inference)
 		.map_err(|e| ServiceError::Other(format!("cannot open the inference stores: {e}")))?;
+	// The off-chain workers' engine runs each inference in a memory-limited child process.
+	let offchain_engine = crate::inference::offchain_engine(
+		crate::inference::engine_dir(&config),
+		inference,
+		engine.clone(),
+	)
+	.map_err(|e| ServiceError::Other(format!("cannot locate the node executable: {e}")))?;
 
 	// 6. Off-chain workers: they run after each imported block, with the node's keystore,
 	// and submit transactions to the local pool. Only they get the inference extension; in
 	// block import it is absent on every node alike, so consensus never depends on it.
 	if config.offchain_worker.enabled {
-		let offchain_engine = engine.clone();
 		let offchain_extensions = move |_block| {
 			let engine: Arc<dyn InferenceEngine> = offchain_engine.clone();
 			vec![Box::new(InferenceExt::new(engine)) as Box<dyn sp_externalities::Extension>]

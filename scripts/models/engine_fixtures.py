@@ -18,6 +18,9 @@ can pair it with that model's card (with `model_hash` replaced):
 - huge-intermediate.onnx: a 551-byte file whose graph expands the input to a [10,000,000, 30]
   float32 tensor (1.2 GB) before reducing it to [1, 2] -> InputTooLarge at load time,
   without allocating it (tract would abort the node on allocation failure)
+- constant-blowup.onnx: expands a [1, 30] *constant* to [10,000,000, 30] (1.2 GB); tract
+  folds constants while analysing the graph, before the engine's checks, so only the
+  memory limit of an inference process (healthchain_engine::isolated) stops it
 - data-dependent-shape.onnx: ConstantOfShape with a shape computed from the record's values,
   so tensor sizes are unknown until it runs -> UnsupportedOperator at load time
 - symbolic-batch.onnx: input shape [N, 30] with a symbolic batch size; runs (the card's
@@ -118,6 +121,24 @@ def fixtures():
         [x], [tensor("probabilities", [1, 2])],
         [
             WEIGHTS,
+            numpy_helper.from_array(np.array([10_000_000, N], dtype=np.int64), name="S"),
+            numpy_helper.from_array(np.array([0], dtype=np.int64), name="A"),
+        ],
+        [helper.make_opsetid("", 18)],
+    )
+    yield "constant-blowup", model(
+        "constant-blowup",
+        [
+            helper.make_node("Expand", ["C", "S"], ["wide"]),
+            helper.make_node("ReduceMean", ["wide", "A"], ["mean"], keepdims=1),
+            helper.make_node("Add", ["input", "mean"], ["shifted"]),
+            helper.make_node("MatMul", ["shifted", "W"], ["logits"]),
+            helper.make_node("Sigmoid", ["logits"], ["probabilities"]),
+        ],
+        [x], [tensor("probabilities", [1, 2])],
+        [
+            WEIGHTS,
+            numpy_helper.from_array(np.ones((1, N), dtype=np.float32), name="C"),
             numpy_helper.from_array(np.array([10_000_000, N], dtype=np.int64), name="S"),
             numpy_helper.from_array(np.array([0], dtype=np.int64), name="A"),
         ],
