@@ -23,7 +23,8 @@ async fn scenario(node: &Node) -> Result<()> {
 	// 3. Eve permits Bob AI-assisted diagnosis on her laboratory data.
 	flow::grant_ai_consent(node, eve, bob).await?;
 	// 4. Bob requests the shipped model (model 0, approved at genesis) on the record.
-	let (request_id, start) = flow::request_inference(node, bob, record_id, 1).await?;
+	let (request_id, start) =
+		flow::request_inference(node, bob, flow::SHIPPED_MODEL_ID, record_id, 1).await?;
 
 	// 5. The off-chain worker runs the model and submits; the chain attests.
 	let (output, attestors) =

@@ -87,7 +87,8 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 	let commitment = flow::import_record(alice_node, ferdie, bundle).await?;
 	let record_id = flow::anchor(alice_node, alice, ferdie, commitment).await?;
 	flow::grant_ai_consent(alice_node, ferdie, charlie).await?;
-	let (request_id, start) = flow::request_inference(alice_node, charlie, record_id, 2).await?;
+	let (request_id, start) =
+		flow::request_inference(alice_node, charlie, flow::SHIPPED_MODEL_ID, record_id, 2).await?;
 	let mut next = start;
 	let first =
 		flow::watch_request(alice_node, request_id, &mut next, Duration::from_secs(120), |seen| {

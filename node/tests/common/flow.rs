@@ -3,9 +3,10 @@
 
 use super::{from_hex, to_hex, Node, Result};
 use codec::{Decode, Encode};
+use healthchain_inference_primitives::InferenceFailure;
 use healthchain_runtime::{AccountId, Runtime, RuntimeCall, RuntimeEvent};
 use jsonrpsee::rpc_params;
-use pallet_attestation::{AttestationInfoOf, RequestId, RequestOf};
+use pallet_attestation::{AttestationInfoOf, ModelId, RequestId, RequestOf};
 use pallet_consent::{DataClass, DataScope, Decision, Provision, Purpose};
 use pallet_records::{RecordId, Schema};
 use sp_keyring::Sr25519Keyring;
@@ -105,11 +106,15 @@ pub async fn grant_ai_consent(
 	.map(drop)
 }
 
-/// `clinician` requests the shipped model (model 0, approved at genesis) on `record_id`;
-/// returns the request id and the block number before the request, to watch from.
+/// The shipped model's id: approved at genesis as the first model.
+pub const SHIPPED_MODEL_ID: ModelId = 0;
+
+/// `clinician` requests model `model_id` on `record_id`; returns the request id and the block
+/// number before the request, to watch from.
 pub async fn request_inference(
 	node: &Node,
 	clinician: Sr25519Keyring,
+	model_id: ModelId,
 	record_id: RecordId,
 	quorum: u32,
 ) -> Result<(RequestId, u32)> {
@@ -117,7 +122,7 @@ pub async fn request_inference(
 	let events = node
 		.submit(
 			RuntimeCall::Attestation(pallet_attestation::Call::request_inference {
-				model_id: 0,
+				model_id,
 				record_id,
 				quorum,
 			}),
@@ -147,6 +152,15 @@ pub enum Seen {
 		/// The output it submitted.
 		output: Vec<i64>,
 	},
+	/// An attestor reported that its node could not run the inference.
+	Failure {
+		/// The attestor.
+		attestor: AccountId,
+		/// Why.
+		failure: InferenceFailure,
+	},
+	/// `quorum` attestors reported failures: the request failed.
+	Failed,
 	/// The request was attested.
 	Attested {
 		/// The attested output.
@@ -157,7 +171,7 @@ pub enum Seen {
 }
 
 /// Watches the events of blocks from `*next` on (advancing it) until `want` accepts what it
-/// sees about `request`; a failure report or any ending other than an attestation is an error.
+/// sees about `request`; an ending of the request that `want` does not accept is an error.
 pub async fn watch_request(
 	node: &Node,
 	request: RequestId,
@@ -184,9 +198,15 @@ pub async fn watch_request(
 					{
 						Seen::Attested { output: output.to_vec(), attestors: attestors.to_vec() }
 					},
-					event @ (Event::FailureReported { request_id, .. }
-					| Event::RequestDisputed { request_id, .. }
-					| Event::RequestFailed { request_id, .. }
+					Event::FailureReported { request_id, attestor, failure }
+						if request_id == request =>
+					{
+						Seen::Failure { attestor, failure }
+					},
+					Event::RequestFailed { request_id, .. } if request_id == request => {
+						Seen::Failed
+					},
+					event @ (Event::RequestDisputed { request_id, .. }
 					| Event::RequestExpired { request_id, .. }
 					| Event::RequestCancelled { request_id, .. })
 						if request_id == request =>
@@ -197,6 +217,11 @@ pub async fn watch_request(
 				};
 				if want(&seen) {
 					return Ok(seen);
+				}
+				// A failure report is not final (a quorum may still be reached); a failed
+				// request is.
+				if seen == Seen::Failed {
+					return Err(format!("the request was not attested: {seen:?}").into());
 				}
 			}
 		}
