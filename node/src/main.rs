@@ -10,6 +10,7 @@ mod command;
 mod inference;
 mod rpc;
 mod service;
+mod shredder;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

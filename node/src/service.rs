@@ -249,6 +249,13 @@ pub fn new_full<
 		);
 	}
 
+	// 6b. Erasure: records erased on chain are destroyed in this node's store too.
+	task_manager.spawn_handle().spawn(
+		"record-shredder",
+		None,
+		crate::shredder::shred_erased_records(client.clone(), engine.clone()),
+	);
+
 	let role = config.role;
 	let force_authoring = config.force_authoring;
 	let backoff_authoring_blocks: Option<()> = None;

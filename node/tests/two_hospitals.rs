@@ -9,6 +9,7 @@
 //! 2. A record that only one hospital holds: the request with quorum 2 gets Alice's result and
 //!    stays open; once Bob's hospital imports the export, Bob's worker answers too and the
 //!    request is attested by both.
+//! 3. The patient erases that record on chain: both hospitals' nodes destroy their copy.
 
 mod common;
 
@@ -128,6 +129,29 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 	let info = flow::attestation(bob_node, request_id).await?;
 	assert_eq!(info.attestation.commitment, commitment);
 	assert_eq!(info.attestation.output.to_vec(), expected);
+
+	// 3. Ferdie erases his record: once that is finalized, both hospitals destroy their copy.
+	alice_node
+		.submit(
+			healthchain_runtime::RuntimeCall::Records(pallet_records::Call::erase_record {
+				record_id,
+				reason: pallet_records::ErasureReason::PatientRequest,
+			}),
+			ferdie,
+		)
+		.await?;
+	let held = common::to_hex(&commitment);
+	for node in [alice_node, bob_node] {
+		wait_for(Duration::from_secs(60), "the erased record to be destroyed", || async {
+			let records = node.call("inference_listRecords", rpc_params![]).await?;
+			Ok(!records.as_array().ok_or("a list")?.iter().any(|r| r == &held))
+		})
+		.await?;
+	}
+	// The record Eve still holds rights over is untouched.
+	let eves = flow::commitment_of(&result["commitment"])?;
+	let records = bob_node.call("inference_listRecords", rpc_params![]).await?;
+	assert_eq!(records, serde_json::json!([common::to_hex(&eves)]));
 	Ok(())
 }
 
