@@ -1,7 +1,8 @@
 //! End to end as a dApp developer does it: `scripts/client/inference-flow.mjs`, written with
 //! `@polkadot/api`, drives a `--dev` node through import → anchor → consent → request →
 //! attestation in a finalized block over WebSocket, decoding the off-chain worker's signed
-//! transaction on the way. `scripts/test.sh` installs the client's npm packages first
+//! transaction on the way; then `scripts/client/export-attestations.mjs` exports the model's
+//! attestations as CSV, as a researcher would. `scripts/test.sh` installs the client's npm packages first
 //! (`npm ci` in `scripts/client`).
 
 mod common;
@@ -52,4 +53,40 @@ async fn the_polkadot_js_client_sees_its_request_attested() {
 		}]),
 		"{result}"
 	);
+
+	// A researcher exports the model's attestations as CSV, the card checked against the chain.
+	let export = Command::new("node")
+		.current_dir(&client)
+		.arg("export-attestations.mjs")
+		.arg(format!("ws://127.0.0.1:{}", node.rpc_port))
+		.output()
+		.expect("Node.js runs the export");
+	let csv = String::from_utf8_lossy(&export.stdout);
+	let log = String::from_utf8_lossy(&export.stderr);
+	assert!(export.status.success(), "export failed: {log}");
+	assert!(log.contains("card verified against the chain"), "{log}");
+	let lines: Vec<&str> = csv.lines().collect();
+	assert_eq!(
+		lines[0],
+		"request_id,model_id,model_hash,model_status,record_id,commitment,patient,requester,\
+		 attested_at_block,attested_at_time,attestors,P(benign)_ppm,P(malignant)_ppm,class"
+	);
+	assert_eq!(lines.len(), 2, "{csv}");
+	let row: Vec<&str> = lines[1].split(',').collect();
+	assert_eq!(row[0], result["requestId"].to_string());
+	assert_eq!(row[2], common::SHIPPED_MODEL_HASH);
+	assert_eq!(row[3], "Approved");
+	assert_eq!(row[5], result["commitment"].as_str().expect("a commitment"));
+	assert_eq!(row[8], block.to_string());
+	assert_eq!(&row[11..], ["38", "999962", "malignant"]);
+
+	// A card that is not the registered one is refused with the reason.
+	let wrong = Command::new("node")
+		.current_dir(&client)
+		.args(["export-attestations.mjs", "--card", "../../models/diabetes-regression.card.json"])
+		.arg(format!("ws://127.0.0.1:{}", node.rpc_port))
+		.output()
+		.expect("Node.js runs the export");
+	assert!(!wrong.status.success());
+	assert!(String::from_utf8_lossy(&wrong.stderr).contains("registered"));
 }
