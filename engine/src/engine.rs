@@ -169,13 +169,13 @@ impl InferenceEngine for Engine {
 	/// and verifies the record, maps it to the model's inputs, runs tract and quantizes, all
 	/// within the time limit.
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
+		// A node that does not hold the record has nothing to say about it, whatever models it
+		// holds and however busy it is: the record is checked first.
+		if !self.inner.records.contains(commitment) {
+			return Err(InferenceFailure::RecordNotHeld);
+		}
 		let (inner, model_hash, record) = (self.inner.clone(), *model, *commitment);
 		self.limited(model, Some(commitment), move || {
-			// A node that does not hold the record has nothing to say about it, whatever
-			// models it holds: the record is checked first.
-			if !inner.records.contains(&record) {
-				return Err(InferenceFailure::RecordNotHeld);
-			}
 			let plan = inner.plan(&model_hash)?;
 			let record = inner.records.read(&record).map_err(|e| store_failure(&e))?;
 			infer(&plan, record.canonical_bytes())

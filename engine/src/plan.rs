@@ -17,9 +17,11 @@ use tract_onnx::{
 pub const SUPPORTED_DOMAINS: [&str; 3] = ["", "ai.onnx", "ai.onnx.ml"];
 
 /// The most memory the tensors of one inference may take: the sum of the sizes of every
-/// tensor the typed model computes (an upper bound of what tract holds at once). Diagnostic
-/// models on tabular records need kilobytes; a model that needs more is refused at load time,
-/// before tract allocates anything, because an allocation failure would abort the node.
+/// tensor of the typed model's top-level graph (an upper bound of what tract holds at once;
+/// tensors inside `If`/`Loop`/`Scan` bodies are not counted). Diagnostic models on tabular
+/// records need kilobytes; a model that needs more is refused before it runs. Constant parts
+/// of the graph are evaluated by tract while it types the model, before this check: the
+/// memory limit of the inference process (`isolated`) is what bounds those.
 pub const MAX_WORKING_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How deep subgraphs (`If`, `Loop`, `Scan` bodies) may nest.

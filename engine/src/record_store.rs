@@ -15,8 +15,9 @@
 //! and `commitment = blake2_256(salt ++ canonical_bytes)`. Files are written atomically
 //! (temporary file, fsync, rename, fsync of the directory), so a crash leaves either no file or
 //! the whole file; files whose name starts with `.tmp-` are ignored, and removed when stale.
-//! The salt never leaves this module: [`RecordStore::read`] re-computes the commitment itself
-//! and returns the verified record without it.
+//! The salt leaves this module only inside an export for another custodian
+//! ([`RecordStore::export`]): [`RecordStore::read`] re-computes the commitment itself and
+//! returns the verified record without it.
 
 use crate::{fsio, StoreError};
 use healthchain_commitment::{canonicalize_json, commit, try_draw_salt, Salt, SALT_LEN};

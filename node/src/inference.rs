@@ -41,10 +41,16 @@ pub struct InferenceParams {
 	#[arg(long, value_name = "COUNT", default_value_t = 8)]
 	pub inference_plan_cache: usize,
 
-	/// The address-space limit of the inference process, in MiB. Off-chain workers run every
-	/// inference in a child process (`healthchain-node inference-worker`) with this limit, so
-	/// that a model that exhausts memory takes down that process only, never the node.
-	#[arg(long, value_name = "MIB", default_value_t = isolated::DEFAULT_MEMORY_LIMIT / MIB)]
+	/// The address-space limit of the inference process, in MiB (at least 256). Off-chain
+	/// workers run every inference in a child process (`healthchain-node inference-worker`)
+	/// with this limit, so that a model that exhausts memory takes down that process only,
+	/// never the node.
+	#[arg(
+		long,
+		value_name = "MIB",
+		default_value_t = isolated::DEFAULT_MEMORY_LIMIT / MIB,
+		value_parser = clap::value_parser!(u64).range(256..)
+	)]
 	pub inference_memory_limit_mb: u64,
 
 	/// Run inference inside the node process instead (no memory limit: a model that exhausts
@@ -83,7 +89,12 @@ pub fn offchain_engine(
 		);
 		return Ok(in_process);
 	}
-	let program = std::env::current_exe()?;
+	// The running image itself (on Linux), not whatever file is at its path now: an upgrade
+	// of the binary in place must not change the engine under a running node.
+	let program = match std::path::Path::new("/proc/self/exe") {
+		path if path.exists() => path.to_path_buf(),
+		_ => std::env::current_exe()?,
+	};
 	let mut args: Vec<std::ffi::OsString> = vec!["inference-worker".into(), "--engine-dir".into()];
 	args.push(dir.into_os_string());
 	for (flag, value) in [
@@ -102,7 +113,8 @@ pub fn offchain_engine(
 		params.inference_memory_limit_mb
 	);
 	let time_limit = Duration::from_millis(params.inference_time_limit_ms);
-	Ok(Arc::new(IsolatedEngine::new(WorkerCommand { program, args }, time_limit)))
+	let records = in_process.records().clone();
+	Ok(Arc::new(IsolatedEngine::new(WorkerCommand { program, args }, records, time_limit)))
 }
 
 /// `healthchain-node inference-worker`: the inference process the node starts for its
@@ -354,8 +366,12 @@ fn write_private_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
 	#[cfg(unix)]
 	std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
 	let mut file = options.open(path)?;
-	file.write_all(bytes)?;
-	file.sync_all()
+	let written = file.write_all(bytes).and_then(|()| file.sync_all());
+	if written.is_err() {
+		// No partial export (salt and health data) stays behind.
+		let _ = std::fs::remove_file(path);
+	}
+	written
 }
 
 /// `model.onnx` → `model.card.json`, next to it.
@@ -379,7 +395,8 @@ pub trait InferenceApi {
 
 	/// Exports a record, salt included, for another custodian that is to hold it too;
 	/// returns the export as `0x` hex. It holds health data and the salt: pass it on only over
-	/// a channel trusted for patient data.
+	/// a channel trusted for patient data. RPC tracing (`-l rpc_metrics::extra=trace`) would
+	/// log it: between hospitals, prefer `store export-record`.
 	#[method(name = "inference_exportRecord", with_extensions)]
 	fn export_record(&self, commitment: String) -> RpcResult<String>;
 

@@ -86,7 +86,8 @@ function attestedAndFinalized(api, requestId, fromBlock, timeoutMs) {
         if (event.method === 'RequestAttested') {
           return { output: event.data.output.map((v) => v.toNumber()), block: number, blockHash: hash.toHex() };
         }
-        if (event.method !== 'ResultSubmitted' && event.method !== 'InferenceRequested') {
+        // A failure report is not final (a quorum may still be reached); these endings are.
+        if (['RequestFailed', 'RequestDisputed', 'RequestExpired', 'RequestCancelled'].includes(event.method)) {
           throw new Error(`request ended with attestation.${event.method}`);
         }
       }
