@@ -185,6 +185,26 @@ impl RecordStore {
 	/// commit to something else), and within the size limit (`TooLarge`). Idempotent:
 	/// importing an export whose commitment the store already holds writes nothing.
 	pub fn import_export(&self, export: &[u8]) -> Result<RecordCommitment, StoreError> {
+		let commitment = self.check_export(export)?;
+		if self.read_verified_file(&commitment).is_ok() {
+			return Ok(commitment);
+		}
+		fsio::write_atomic(
+			&self.dir,
+			&format!("{}{RECORD_SUFFIX}", fsio::to_hex(&commitment)),
+			export,
+		)?;
+		log::info!(
+			target: "healthchain-engine",
+			"record {} imported from another custodian's export",
+			fsio::to_hex(&commitment)
+		);
+		Ok(commitment)
+	}
+
+	/// Checks an export as [`RecordStore::import_export`] does, without writing anything, and
+	/// returns the commitment it would be stored under (to compare with the one anchored).
+	pub fn check_export(&self, export: &[u8]) -> Result<RecordCommitment, StoreError> {
 		let limit = self.max_record_bytes + (HEADER_LEN + MAX_PATIENT_LEN) as u64;
 		if export.len() as u64 > limit {
 			return Err(StoreError::TooLarge { size: export.len() as u64, limit });
@@ -204,22 +224,7 @@ impl RecordStore {
 			));
 		}
 		check_bundle(canonical)?;
-		let commitment = commit(&salt, canonical);
-		if self.read_verified_file(&commitment).is_ok() {
-			return Ok(commitment);
-		}
-		let file = encode_record(&salt, patient, canonical);
-		fsio::write_atomic(
-			&self.dir,
-			&format!("{}{RECORD_SUFFIX}", fsio::to_hex(&commitment)),
-			&file,
-		)?;
-		log::info!(
-			target: "healthchain-engine",
-			"record {} imported from another custodian's export",
-			fsio::to_hex(&commitment)
-		);
-		Ok(commitment)
+		Ok(commit(&salt, canonical))
 	}
 
 	/// The record file of `commitment`, checked to be well formed, within the size limit and

@@ -224,6 +224,10 @@ pub enum StoreCmd {
 	ImportRecordExport {
 		/// The export file.
 		file: PathBuf,
+		/// The commitment the export must have (e.g. the one anchored on chain); a different
+		/// one is refused and nothing is written.
+		#[arg(long, value_name = "0x…")]
+		expect: Option<String>,
 		#[allow(missing_docs)]
 		#[clap(flatten)]
 		shared: sc_cli::SharedParams,
@@ -295,9 +299,20 @@ impl StoreCmd {
 				})?;
 				println!("{}", output.display());
 			},
-			StoreCmd::ImportRecordExport { file, .. } => {
+			StoreCmd::ImportRecordExport { file, expect, .. } => {
 				let limit = params.inference_max_record_bytes.saturating_add(EXPORT_OVERHEAD);
 				let export = read_limited(file, limit)?;
+				if let Some(expected) = expect {
+					let expected = parse_hash32(expected).map_err(input)?;
+					let actual = engine.records().check_export(&export).map_err(app)?;
+					if actual != expected {
+						return Err(input(format!(
+							"the export is record {}, not the expected {}; nothing was imported",
+							bytes::to_hex(&actual, false),
+							bytes::to_hex(&expected, false)
+						)));
+					}
+				}
 				let commitment = engine.records().import_export(&export).map_err(app)?;
 				println!("{}", bytes::to_hex(&commitment, false));
 			},

@@ -119,8 +119,19 @@ fn a_record_exported_by_one_hospital_keeps_its_commitment_at_another() {
 		store(&first, &["export-record", &commitment, "--output", &export.display().to_string()]);
 	assert!(!ok && err.contains("cannot write the export"), "{err}");
 
-	let (ok, imported, err) =
-		store(&second, &["import-record-export", &export.display().to_string()]);
+	// The operator can insist on the commitment anchored on chain.
+	let other = format!("0x{}", "22".repeat(32));
+	let (ok, _, err) = store(
+		&second,
+		&["import-record-export", &export.display().to_string(), "--expect", &other],
+	);
+	assert!(!ok && err.contains("not the expected"), "{err}");
+	let (ok, records, _) = store(&second, &["list-records"]);
+	assert!(ok && records.is_empty(), "nothing was imported: {records}");
+	let (ok, imported, err) = store(
+		&second,
+		&["import-record-export", &export.display().to_string(), "--expect", &commitment],
+	);
 	assert!(ok, "import-record-export failed: {err}");
 	assert_eq!(imported, commitment);
 	let (ok, records, _) = store(&second, &["list-records"]);
