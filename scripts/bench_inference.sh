@@ -6,44 +6,56 @@
 #
 # 1. `cargo bench -p healthchain-engine --bench inference` (criterion): the shipped
 #    breast-cancer-mlp model, (i) one inference with a cached plan, cycling through the 114
-#    held-out inputs (the tract plan alone, and through the engine with its time-limit worker
+#    held-out inputs (the tract plan alone, and through the engine with its time-limited inference
 #    thread), (ii) model load + optimize (`Plan::build`).
 # 2. onnxruntime (Python, the versions in scripts/models/requirements.txt) on the same file and
 #    the same 114 inputs: `InferenceSession.run` per input, and session creation. Both engines
 #    run single-threaded (onnxruntime: intra_op_num_threads = inter_op_num_threads = 1).
 # 3. Prints medians and the tract / onnxruntime ratios as a Markdown table.
 #
-# Both measurements run while holding the workspace build lock, so no build of another
-# checkout competes for the CPU during either. Environment: CARGO_TARGET_DIR (default
-# /var/tmp/healthchain-target), BENCH_VENV (default /var/tmp/hc-models-venv, created from
-# scripts/models/requirements.txt at /var/tmp/hc-bench-venv if missing).
+# Run it on an otherwise idle machine: a build competing for the CPU skews both measurements.
+#
+# Environment:
+#   BENCH_VENV   the Python virtualenv with onnxruntime (default: .venv at the repository root,
+#                which git ignores); created from scripts/models/requirements.txt if missing.
+#   BENCH_LOCK   optional: a lock file to hold (flock) during the measurements, for machines
+#                whose builds take the same lock; unset, no lock is taken.
+#   CARGO_TARGET_DIR  as for cargo; criterion's results are read from the target directory
+#                cargo reports.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/healthchain-target}"
-LOCK=/tmp/healthchain-build.lock
+cd "$ROOT"
+TARGET_DIR="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')}"
 
-VENV="${BENCH_VENV:-/var/tmp/hc-models-venv}"
+VENV="${BENCH_VENV:-$ROOT/.venv}"
 if [[ ! -x "$VENV/bin/python" ]]; then
-	VENV=/var/tmp/hc-bench-venv
-	if [[ ! -x "$VENV/bin/python" ]]; then
-		python3 -m venv "$VENV"
-		"$VENV/bin/pip" install --quiet -r "$ROOT/scripts/models/requirements.txt"
-	fi
+	echo "creating the virtualenv $VENV from scripts/models/requirements.txt" >&2
+	python3 -m venv "$VENV"
+	"$VENV/bin/pip" install --quiet -r "$ROOT/scripts/models/requirements.txt"
 fi
 "$VENV/bin/python" -c "import onnxruntime, numpy" || {
-	echo "onnxruntime is not installed in $VENV" >&2
+	echo "onnxruntime is not installed in $VENV (see scripts/models/requirements.txt)" >&2
 	exit 1
 }
 
-# Build first without the lock held for the measurement, then measure under the lock.
-cd "$ROOT"
-flock "$LOCK" cargo bench -p healthchain-engine --bench inference --no-run
+# Runs "$@", holding BENCH_LOCK if one is set.
+locked() {
+	if [[ -n "${BENCH_LOCK:-}" ]]; then
+		flock "$BENCH_LOCK" "$@"
+	else
+		"$@"
+	fi
+}
+
+# Build first, then measure (the build is not part of any measurement).
+locked cargo bench -p healthchain-engine --bench inference --no-run
 
 ORT_JSON="$(mktemp)"
 trap 'rm -f "$ORT_JSON"' EXIT
-export ROOT ORT_JSON VENV
-flock "$LOCK" bash -c '
+export ROOT ORT_JSON VENV TARGET_DIR
+locked bash -c '
 	set -euo pipefail
 	cd "$ROOT"
 	cargo bench -p healthchain-engine --bench inference -- \
@@ -99,7 +111,7 @@ PY
 "$VENV/bin/python" - <<'PY'
 import json, os, platform
 
-target = os.environ["CARGO_TARGET_DIR"]
+target = os.environ["TARGET_DIR"]
 ort = json.load(open(os.environ["ORT_JSON"]))
 
 def criterion(bench):
@@ -131,8 +143,8 @@ print("| measurement | tract (healthchain-engine) | onnxruntime | tract / onnxru
 print("|---|---|---|---|")
 print(f"| one inference, cached plan (`Plan::run` vs `InferenceSession.run`) | {fmt(plan_run)} | "
       f"{fmt(ort['run_ns'])} | {plan_run / ort['run_ns']:.2f} |")
-print(f"| one inference through the engine (`Engine::infer_features`: cache check, worker "
-      f"thread, time limit) | {fmt(engine_run)} | {fmt(ort['run_ns'])} | "
+print(f"| one inference through the engine (`Engine::infer_features`: cache check, "
+      f"inference thread, time limit) | {fmt(engine_run)} | {fmt(ort['run_ns'])} | "
       f"{engine_run / ort['run_ns']:.2f} |")
 print(f"| one FHIR Bundle end to end (`Engine::infer_bundle`: JSON, mapping, tract, quantize) | "
       f"{fmt(bundle_run)} | – | – |")

@@ -18,7 +18,9 @@ scripts/setup.sh
 # pinned with `=`, so the measured runtime matches the shipped one).
 export WASM_BUILD_WORKSPACE_HINT=/dev/null/no-workspace-hint
 cargo build --release --locked -p healthchain-node --features runtime-benchmarks
-node="${CARGO_TARGET_DIR:-target}/release/healthchain-node"
+# Started through PATH, so that the "Executed Command" the weight files record is
+# `healthchain-node …`, not a path of the machine that ran it.
+PATH="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd):$PATH"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
@@ -28,7 +30,7 @@ fi
 for pallet in "${pallets[@]}"; do
 	dir="pallets/${pallet#pallet_}"
 	echo "==> benchmarking $pallet into $dir/src/weights.rs"
-	"$node" benchmark pallet \
+	healthchain-node benchmark pallet \
 		--chain dev \
 		--pallet "$pallet" \
 		--extrinsic '*' \

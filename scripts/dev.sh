@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-# The same cargo invocation as scripts/test.sh builds, so the two share every artifact.
-cargo build --release --locked --workspace --all-targets
+# The same cargo invocation as scripts/test.sh builds (libraries, binaries and tests: the same
+# features and profile), so the two share every artifact.
+cargo build --release --locked --workspace --lib --bins --tests
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 node="$target_dir/release/healthchain-node"

@@ -50,7 +50,7 @@ fn inference(c: &mut Criterion) {
 			black_box(plan.run(black_box(&inputs[i])).unwrap())
 		})
 	});
-	// Through the engine: cache lookup (two stats), worker-thread hand-off with time limit.
+	// Through the engine: cache lookup (two stats), inference-thread hand-off with time limit.
 	let mut i = 0;
 	group.bench_function("engine_infer_features_cached", |b| {
 		b.iter(|| {

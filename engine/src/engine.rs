@@ -15,8 +15,9 @@ use healthchain_inference_primitives::{
 	quantize, InferenceEngine, InferenceFailure, InferenceOutput, InferenceResult, ModelHash,
 	RecordCommitment,
 };
+use serde::{Deserialize, Serialize};
 use std::{
-	path::Path,
+	path::{Path, PathBuf},
 	sync::{Arc, Mutex, MutexGuard, PoisonError},
 	time::Duration,
 };
@@ -27,8 +28,11 @@ pub const MODELS_DIR: &str = "models";
 /// The record store's directory under the engine's base directory.
 pub const RECORDS_DIR: &str = "records";
 
-/// Limits of an engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Limits of an engine. It is part of the arguments of an inference process
+/// ([`crate::isolated::ProcessArgs`]), so a child process applies exactly the limits of the
+/// engine it serves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngineConfig {
 	/// The largest ONNX file accepted, in bytes (default 16 MiB).
 	pub max_model_bytes: u64,
@@ -36,6 +40,8 @@ pub struct EngineConfig {
 	pub max_record_bytes: u64,
 	/// How long one inference may take, from the call to the result, including loading and
 	/// optimizing a model that is not cached (default 5 s). Zero refuses every inference.
+	/// This is the only time limit of an inference: an isolated engine derives the moment it
+	/// kills a silent child from it (see "Time limit" in [`crate::isolated`]).
 	pub time_limit: Duration,
 	/// How many runnable plans are kept in memory, least recently used first out (default 8;
 	/// 0 disables the cache).
@@ -62,6 +68,7 @@ pub struct Engine {
 }
 
 struct Inner {
+	dir: PathBuf,
 	models: ModelStore,
 	records: RecordStore,
 	config: EngineConfig,
@@ -77,9 +84,14 @@ impl Engine {
 		let records = RecordStore::open(base.join(RECORDS_DIR), config.max_record_bytes)?;
 		let cache = Mutex::new(PlanCache::new(config.plan_cache_size));
 		Ok(Engine {
-			inner: Arc::new(Inner { models, records, config, cache }),
+			inner: Arc::new(Inner { dir: base.to_path_buf(), models, records, config, cache }),
 			runner: Runner::default(),
 		})
+	}
+
+	/// The engine's base directory, as given to [`Engine::open`].
+	pub fn dir(&self) -> &Path {
+		&self.inner.dir
 	}
 
 	/// The model store.
@@ -164,6 +176,27 @@ impl Engine {
 	}
 }
 
+impl Engine {
+	/// [`InferenceEngine::run`] once it is decided that the record is held here: an inference
+	/// process runs this for its parent, which has decided it
+	/// ([`RecordStore::check_held`]). The record is read before the model is looked at, so a
+	/// record removed since that decision (an erasure, `store remove-record`) is still
+	/// `RecordNotHeld` — its store error maps to that — and never a model failure: a node
+	/// does not speak about a record it no longer holds.
+	pub(crate) fn run_held(
+		&self,
+		model: &ModelHash,
+		commitment: &RecordCommitment,
+	) -> InferenceResult {
+		let (inner, model_hash, record) = (self.inner.clone(), *model, *commitment);
+		self.limited(model, Some(commitment), move || {
+			let record = inner.records.read(&record).map_err(|e| store_failure(&e))?;
+			let plan = inner.plan(&model_hash)?;
+			infer(&plan, record.canonical_bytes())
+		})
+	}
+}
+
 impl InferenceEngine for Engine {
 	/// Checks that the record is held, checks the model (cached plan or verified file), reads
 	/// and verifies the record, maps it to the model's inputs, runs tract and quantizes, all
@@ -171,15 +204,8 @@ impl InferenceEngine for Engine {
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
 		// A node that does not hold the record has nothing to say about it, whatever models it
 		// holds and however busy it is: the record is checked first.
-		if !self.inner.records.contains(commitment) {
-			return Err(InferenceFailure::RecordNotHeld);
-		}
-		let (inner, model_hash, record) = (self.inner.clone(), *model, *commitment);
-		self.limited(model, Some(commitment), move || {
-			let plan = inner.plan(&model_hash)?;
-			let record = inner.records.read(&record).map_err(|e| store_failure(&e))?;
-			infer(&plan, record.canonical_bytes())
-		})
+		self.inner.records.check_held(commitment)?;
+		self.run_held(model, commitment)
 	}
 }
 
@@ -249,5 +275,18 @@ fn log_failure(model: &ModelHash, record: Option<&RecordCommitment>, failure: &I
 			"inference of model {} failed: {failure:?}",
 			to_hex(model)
 		),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_record_removed_after_the_held_decision_is_not_held_whatever_the_model() {
+		let dir = tempfile::tempdir().unwrap();
+		let engine = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+		// Neither the record nor the model is here: the record speaks first.
+		assert_eq!(engine.run_held(&[7; 32], &[9; 32]), Err(InferenceFailure::RecordNotHeld));
 	}
 }

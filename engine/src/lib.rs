@@ -21,7 +21,7 @@ pub use healthchain_inference_primitives::{
 	quantize, InferenceEngine, InferenceFailure, InferenceOutput, InferenceResult, ModelHash,
 	RecordCommitment, FIXED_POINT_SCALE, MAX_OUTPUT_VALUES,
 };
-pub use isolated::{IsolatedEngine, WorkerCommand};
+pub use isolated::{IsolatedEngine, ProcessArgs, ProcessCommand};
 pub use model_store::{model_hash, ModelStore, StoredModel};
 pub use plan::Plan;
 pub use record_store::{Record, RecordStore};

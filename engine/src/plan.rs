@@ -65,7 +65,7 @@ impl Plan {
 	}
 
 	/// Runs the model on one input vector (the card's features, in order) and returns the raw
-	/// float outputs. No time limit here: the engine runs this in a worker thread and stops
+	/// float outputs. No time limit here: the engine runs this in an inference thread and stops
 	/// waiting at its limit. A tract error or panic is `EngineError` (logged).
 	pub fn run(&self, features: &[f32]) -> Result<Vec<f32>, InferenceFailure> {
 		let n = self.card.input_len();

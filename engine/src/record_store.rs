@@ -21,7 +21,7 @@
 
 use crate::{fsio, StoreError};
 use healthchain_commitment::{canonicalize_json, commit, try_draw_salt, Salt, SALT_LEN};
-use healthchain_inference_primitives::RecordCommitment;
+use healthchain_inference_primitives::{InferenceFailure, RecordCommitment};
 use serde::Deserialize;
 use sp_core::crypto::{AccountId32, Ss58Codec};
 use std::{
@@ -252,9 +252,24 @@ impl RecordStore {
 		Ok(file)
 	}
 
-	/// Whether a record file with this commitment is in the store (not verified).
+	/// Decides whether this node holds the record `commitment`: `Err(RecordNotHeld)` unless a
+	/// record file with this commitment is in the store (it is not verified here: a file that
+	/// does not reproduce its commitment is `RecordCommitmentMismatch` when it is read). This
+	/// is the one place that decides it; the engine in process and the isolated engine both
+	/// ask it first, before any model is looked at, so that a node never speaks about a
+	/// record that is not its own.
+	pub fn check_held(&self, commitment: &RecordCommitment) -> Result<(), InferenceFailure> {
+		if self.record_path(commitment).is_file() {
+			Ok(())
+		} else {
+			Err(InferenceFailure::RecordNotHeld)
+		}
+	}
+
+	/// Whether a record file with this commitment is in the store (not verified; see
+	/// [`RecordStore::check_held`]).
 	pub fn contains(&self, commitment: &RecordCommitment) -> bool {
-		self.record_path(commitment).is_file()
+		self.check_held(commitment).is_ok()
 	}
 
 	/// The commitments of the stored records, sorted.

@@ -1,8 +1,8 @@
-//! Time-limited execution on reusable worker threads.
+//! Time-limited execution on reusable inference threads.
 //!
-//! A job runs on a worker thread while the caller waits at most the time limit. A thread
+//! A job runs on an inference thread while the caller waits at most the time limit. A thread
 //! cannot be killed, so a job that overruns is abandoned: its result is dropped when it
-//! finishes, and its worker thread exits then instead of going back to the pool. At most
+//! finishes, and its inference thread exits then instead of going back to the pool. At most
 //! [`MAX_OVERDUE_JOBS`] abandoned jobs may still be running; beyond that, new jobs are refused
 //! at once (as over time) so that a model that never finishes cannot exhaust the node's
 //! threads.
@@ -16,8 +16,8 @@ use std::{
 	time::{Duration, Instant},
 };
 
-/// How many idle worker threads are kept for reuse.
-pub(crate) const MAX_IDLE_WORKERS: usize = 4;
+/// How many idle inference threads are kept for reuse.
+pub(crate) const MAX_IDLE_THREADS: usize = 4;
 
 /// How many abandoned (overdue) jobs may still be running before new jobs are refused.
 pub const MAX_OVERDUE_JOBS: usize = 4;
@@ -35,35 +35,35 @@ pub(crate) enum RunError {
 	TimeLimit,
 	/// Too many overdue jobs are still running; the job was not started.
 	Overloaded,
-	/// The job panicked (the panic was caught) or no worker thread could be started.
+	/// The job panicked (the panic was caught) or no inference thread could be started.
 	Failed,
 }
 
-struct Worker {
+struct PooledThread {
 	jobs: mpsc::Sender<Job>,
 }
 
-impl Worker {
-	fn spawn() -> std::io::Result<Worker> {
+impl PooledThread {
+	fn spawn() -> std::io::Result<PooledThread> {
 		let (jobs, queue) = mpsc::channel::<Job>();
 		std::thread::Builder::new().name("hc-inference".into()).spawn(move || {
 			while let Ok(job) = queue.recv() {
 				job();
 			}
 		})?;
-		Ok(Worker { jobs })
+		Ok(PooledThread { jobs })
 	}
 }
 
-/// The worker pool; see the module docs.
+/// The thread pool; see the module docs.
 #[derive(Default)]
 pub(crate) struct Runner {
-	idle: Mutex<Vec<Worker>>,
+	idle: Mutex<Vec<PooledThread>>,
 	overdue: Arc<AtomicUsize>,
 }
 
 impl Runner {
-	/// Runs `job` on a worker thread and returns its result if it finishes strictly within
+	/// Runs `job` on an inference thread and returns its result if it finishes strictly within
 	/// `limit` (a zero limit therefore always gives `TimeLimit`).
 	pub(crate) fn run<T: Send + 'static>(
 		&self,
@@ -81,10 +81,10 @@ impl Runner {
 			);
 			return Err(RunError::Overloaded);
 		}
-		let worker = match self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
-			Some(worker) => worker,
-			None => Worker::spawn().map_err(|e| {
-				log::error!(target: "healthchain-engine", "cannot start a worker thread: {e}");
+		let thread = match self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+			Some(thread) => thread,
+			None => PooledThread::spawn().map_err(|e| {
+				log::error!(target: "healthchain-engine", "cannot start an inference thread: {e}");
 				RunError::Failed
 			})?,
 		};
@@ -99,12 +99,12 @@ impl Runner {
 			}
 			let _ = reply.send(result);
 		});
-		if worker.jobs.send(wrapped).is_err() {
+		if thread.jobs.send(wrapped).is_err() {
 			return Err(RunError::Failed);
 		}
 		match answer.recv_timeout(limit.saturating_sub(start.elapsed())) {
 			Ok(result) => {
-				self.park(worker);
+				self.park(thread);
 				let result = result.map_err(|_| {
 					log::error!(target: "healthchain-engine", "an inference job panicked");
 					RunError::Failed
@@ -119,9 +119,9 @@ impl Runner {
 				// Count first, so that the job's own decrement can never come before it.
 				self.overdue.fetch_add(1, SeqCst);
 				if state.compare_exchange(RUNNING, ABANDONED, SeqCst, SeqCst).is_err() {
-					// It finished just now: not overdue after all, and its worker is free.
+					// It finished just now: not overdue after all, and its thread is free.
 					self.overdue.fetch_sub(1, SeqCst);
-					self.park(worker);
+					self.park(thread);
 				}
 				Err(RunError::TimeLimit)
 			},
@@ -135,10 +135,10 @@ impl Runner {
 		self.overdue.load(SeqCst)
 	}
 
-	fn park(&self, worker: Worker) {
+	fn park(&self, thread: PooledThread) {
 		let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-		if idle.len() < MAX_IDLE_WORKERS {
-			idle.push(worker);
+		if idle.len() < MAX_IDLE_THREADS {
+			idle.push(thread);
 		}
 	}
 }
@@ -151,7 +151,7 @@ mod tests {
 	const LONG: Duration = Duration::from_secs(30);
 
 	#[test]
-	fn results_within_the_limit_come_back_and_workers_are_reused() {
+	fn results_within_the_limit_come_back_and_threads_are_reused() {
 		let runner = Runner::default();
 		let first = runner.run(LONG, || std::thread::current().id()).unwrap();
 		let second = runner.run(LONG, || std::thread::current().id()).unwrap();

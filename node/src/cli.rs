@@ -11,9 +11,10 @@ pub struct Cli {
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
 
-	/// Limits of the node's inference engine.
+	/// Limits of the node's inference engine (global flags: also accepted after a
+	/// subcommand, such as `store import-model`).
 	#[clap(flatten)]
-	pub inference: crate::inference::InferenceParams,
+	pub inference: crate::inference::flags::InferenceParams,
 }
 
 /// Maintenance subcommands.
@@ -59,9 +60,9 @@ pub enum Subcommand {
 
 	/// The node's local model and record stores: import, remove, list.
 	#[command(subcommand)]
-	Store(crate::inference::StoreCmd),
+	Store(crate::inference::store::StoreCmd),
 
 	/// The inference process the node starts for its off-chain workers (internal).
-	#[command(hide = true)]
-	InferenceWorker(crate::inference::InferenceWorkerCmd),
+	#[command(name = crate::inference::process::SUBCOMMAND, hide = true)]
+	InferenceProcess(crate::inference::process::InferenceProcessCmd),
 }

@@ -26,8 +26,10 @@ impl SubstrateCli for Cli {
 		env!("CARGO_PKG_AUTHORS").into()
 	}
 
+	/// Where to report a problem with the node: the issue tracker of the repository the
+	/// workspace declares (`repository` in `Cargo.toml`), so that there is one address to keep.
 	fn support_url() -> String {
-		"https://github.com/healthchain/healthchain/issues".into()
+		format!("{}/issues", env!("CARGO_PKG_REPOSITORY"))
 	}
 
 	fn copyright_start_year() -> i32 {
@@ -114,7 +116,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
 				BenchmarkCmd::Pallet(cmd) => cmd
-					.run_with_spec::<HashingFor<Block>, service::HostFunctions>(Some(
+					.run_with_spec::<HashingFor<Block>, crate::client::HostFunctions>(Some(
 						config.chain_spec,
 					)),
 				BenchmarkCmd::Block(cmd) => {
@@ -143,7 +145,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
 		// No runner and no logger set up by sc-cli: stdout carries the answers.
-		Some(Subcommand::InferenceWorker(cmd)) => cmd.run(),
+		Some(Subcommand::InferenceProcess(cmd)) => cmd.run(),
 		Some(Subcommand::Store(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(&config, &cli.inference))

@@ -6,6 +6,7 @@
 
 mod chain_spec;
 mod cli;
+mod client;
 mod command;
 mod inference;
 mod rpc;

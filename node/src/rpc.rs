@@ -35,7 +35,7 @@ where
 	C::Api: BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 {
-	use crate::inference::{InferenceApiServer, InferenceRpc};
+	use crate::inference::rpc::{InferenceApiServer, InferenceRpc};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 

@@ -3,6 +3,7 @@
 //! the inference engine and the off-chain workers that use it, the RPC server, and finally
 //! block authoring and finality voting.
 
+use crate::client::{FullClient, HostFunctions};
 use futures::FutureExt;
 use healthchain_inference_primitives::{InferenceEngine, InferenceExt};
 use healthchain_runtime::{opaque::Block, RuntimeApi};
@@ -15,25 +16,6 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use std::{sync::Arc, time::Duration};
 
-/// The host functions the runtime may call: Substrate's own plus healthchain's. This one
-/// type is used by the node's executor and by every subcommand that runs the runtime.
-#[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, healthchain_inference_primitives::inference::HostFunctions);
-
-/// The host functions the runtime may call, plus the benchmarking ones.
-#[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (
-	sp_io::SubstrateHostFunctions,
-	healthchain_inference_primitives::inference::HostFunctions,
-	frame_benchmarking::benchmarking::HostFunctions,
-);
-
-/// The WASM executor with healthchain's host functions.
-pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
-
-/// The full client: block import, storage and runtime calls.
-pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, RuntimeExecutor>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -152,7 +134,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
-	inference: &crate::inference::InferenceParams,
+	inference: &crate::inference::flags::InferenceParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -211,15 +193,12 @@ pub fn new_full<
 
 	// 5. The inference engine: this hospital's model and record stores. A development chain
 	// imports the shipped model.
-	let engine = crate::inference::open_engine(&config, inference)
+	let engine = crate::inference::wiring::open_engine(&config, inference)
 		.map_err(|e| ServiceError::Other(format!("cannot open the inference stores: {e}")))?;
-	// The off-chain workers' engine runs each inference in a memory-limited child process.
-	let offchain_engine = crate::inference::offchain_engine(
-		crate::inference::engine_dir(&config),
-		inference,
-		engine.clone(),
-	)
-	.map_err(|e| ServiceError::Other(format!("cannot locate the node executable: {e}")))?;
+	// The off-chain workers' engine runs each inference in a memory-limited child process
+	// over the same stores, with the same limits.
+	let offchain_engine = crate::inference::wiring::offchain_engine(inference, engine.clone())
+		.map_err(ServiceError::Other)?;
 
 	// 6. Off-chain workers: they run after each imported block, with the node's keystore,
 	// and submit transactions to the local pool. Only they get the inference extension; in

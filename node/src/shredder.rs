@@ -17,7 +17,7 @@
 //! overwrites and fsyncs must not hold up the node's async tasks); requests for sweeps that
 //! pile up while one runs are merged.
 
-use crate::service::FullClient;
+use crate::client::FullClient;
 use codec::Decode;
 use futures::StreamExt;
 use healthchain_engine::Engine;

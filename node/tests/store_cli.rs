@@ -1,5 +1,6 @@
 //! End to end: `healthchain-node store …` imports, lists and removes records and models in
-//! the node's local stores, and refuses bad input with a clear message.
+//! the node's local stores, applies the engine's `--inference-*` limits given after the
+//! subcommand, and refuses bad input with a clear message.
 
 mod common;
 
@@ -93,6 +94,36 @@ fn store_commands_reject_bad_input_with_a_reason() {
 
 	let (ok, _, err) = store(&base, &["remove-record", "0x1234"]);
 	assert!(!ok && err.contains("32 bytes"), "{err}");
+
+	let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn engine_flags_are_accepted_after_a_store_subcommand() {
+	let base = temp_base("flags");
+	let model = repo("models/breast-cancer-mlp.onnx");
+
+	// The limit given after `import-model` is the one the store applies.
+	let (ok, _, err) = store(&base, &["import-model", "--inference-max-model-bytes", "10", &model]);
+	assert!(!ok && err.contains("limit of 10 bytes"), "{err}");
+	let (ok, models, err) = store(&base, &["list-models", "--inference-max-model-bytes", "10"]);
+	assert!(ok, "list-models failed: {err}");
+	assert!(models.is_empty(), "nothing was imported: {models}");
+
+	// Any engine flag, anywhere after the subcommand; a generous limit lets the model in.
+	let (ok, hash, err) = store(
+		&base,
+		&[
+			"import-model",
+			&model,
+			"--inference-max-model-bytes",
+			"1000000",
+			"--inference-plan-cache",
+			"1",
+		],
+	);
+	assert!(ok, "import-model failed: {err}");
+	assert_eq!(hash, SHIPPED_MODEL_HASH);
 
 	let _ = std::fs::remove_dir_all(&base);
 }

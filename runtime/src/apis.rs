@@ -10,13 +10,14 @@ use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
 };
-use pallet_attestation::{AttestationSeq, ModelHash, ModelId, RequestId};
-use pallet_consent::{
-	AccessBasis, ActiveCountsPage, ConsentCounts, ConsentId, DataTarget, DenialReason,
-	EmergencyAccessId, Page, Purpose,
+use healthchain_primitives::{
+	AccessBasis, Commitment, ConsentId, DataTarget, DenialReason, EmergencyAccessId, Page, Purpose,
+	RecordId,
 };
+use pallet_attestation::{AttestationSeq, ModelHash, ModelId, RequestId};
+use pallet_consent::{ActiveCountsPage, ConsentCounts};
 use pallet_grandpa::AuthorityId as GrandpaId;
-use pallet_records::{AccessSeq, BatchId, Commitment, MerkleProof, RecordId, Verification};
+use pallet_records::{AccessSeq, BatchId, MerkleProof, Verification};
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -285,10 +286,10 @@ impl_runtime_apis! {
 		}
 		fn records_of_patient(
 			patient: AccountId,
-			start: u32,
+			start_after: Option<RecordId>,
 			limit: u32,
-		) -> pallet_records::Page<(RecordId, pallet_records::RecordOf<Runtime>), u32> {
-			Records::records_of_patient(patient, start, limit)
+		) -> Page<RecordId, pallet_records::RecordOf<Runtime>> {
+			Records::records_of_patient(patient, start_after, limit)
 		}
 		fn record_history(record_id: RecordId) -> Vec<pallet_records::RecordVersion<BlockNumber>> {
 			Records::record_history(record_id)
@@ -301,13 +302,10 @@ impl_runtime_apis! {
 		}
 		fn access_log_of_patient(
 			patient: AccountId,
-			start: Option<AccessSeq>,
+			start_after: Option<AccessSeq>,
 			limit: u32,
-		) -> pallet_records::Page<
-			(AccessSeq, pallet_records::AccessEntry<AccountId, BlockNumber>),
-			AccessSeq,
-		> {
-			Records::access_log_of_patient(patient, start, limit)
+		) -> Page<AccessSeq, pallet_records::AccessEntry<AccountId, BlockNumber>> {
+			Records::access_log_of_patient(patient, start_after, limit)
 		}
 		fn access_log_digest(patient: AccountId) -> pallet_records::AccessLog<BlockNumber> {
 			Records::access_log_digest(patient)
@@ -333,7 +331,7 @@ impl_runtime_apis! {
 		fn models(
 			start_after: Option<ModelId>,
 			limit: u32,
-		) -> pallet_attestation::Page<ModelId, pallet_attestation::ModelOf<Runtime>> {
+		) -> Page<ModelId, pallet_attestation::ModelOf<Runtime>> {
 			Attestation::models(start_after, limit)
 		}
 		fn model_counts(model_id: ModelId) -> Option<pallet_attestation::ModelCounts> {
@@ -351,7 +349,7 @@ impl_runtime_apis! {
 		fn open_requests(
 			start_after: Option<RequestId>,
 			limit: u32,
-		) -> pallet_attestation::Page<RequestId, pallet_attestation::RequestOf<Runtime>> {
+		) -> Page<RequestId, pallet_attestation::RequestOf<Runtime>> {
 			Attestation::open_requests(start_after, limit)
 		}
 		fn attestation(request_id: RequestId) -> Option<pallet_attestation::AttestationInfoOf<Runtime>> {
@@ -361,14 +359,14 @@ impl_runtime_apis! {
 			model_id: ModelId,
 			start_after: Option<u32>,
 			limit: u32,
-		) -> pallet_attestation::Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
+		) -> Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
 			Attestation::attestations_by_model(model_id, start_after, limit)
 		}
 		fn attestations_by_patient(
 			patient: AccountId,
 			start_after: Option<u32>,
 			limit: u32,
-		) -> pallet_attestation::Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
+		) -> Page<u32, pallet_attestation::AttestationInfoOf<Runtime>> {
 			Attestation::attestations_by_patient(patient, start_after, limit)
 		}
 		fn attestations_by_block_range(
@@ -376,7 +374,7 @@ impl_runtime_apis! {
 			to: BlockNumber,
 			start_after: Option<AttestationSeq>,
 			limit: u32,
-		) -> pallet_attestation::Page<AttestationSeq, pallet_attestation::AttestationInfoOf<Runtime>> {
+		) -> Page<AttestationSeq, pallet_attestation::AttestationInfoOf<Runtime>> {
 			Attestation::attestations_by_block_range(from, to, start_after, limit)
 		}
 	}
@@ -434,9 +432,10 @@ impl_runtime_apis! {
 	#[cfg(feature = "try-runtime")]
 	impl frame_try_runtime::TryRuntime<Block> for Runtime {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
+			// A failing migration or `try_state` check must fail the try-runtime run: panicking is
+			// how this API reports it (as in polkadot-sdk's runtimes).
 			let weight = Executive::try_runtime_upgrade(checks)
-				.inspect_err(|e| log::error!(target: "runtime", "try_runtime_upgrade failed: {e:?}"))
-				.unwrap_or_default();
+				.unwrap_or_else(|e| panic!("try_runtime_upgrade failed: {e:?}"));
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
 
@@ -447,7 +446,7 @@ impl_runtime_apis! {
 			select: frame_try_runtime::TryStateSelect,
 		) -> Weight {
 			Executive::try_execute_block(block, state_root_check, signature_check, select)
-				.unwrap_or_default()
+				.unwrap_or_else(|e| panic!("try_execute_block failed: {e:?}"))
 		}
 	}
 }

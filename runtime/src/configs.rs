@@ -155,7 +155,7 @@ impl pallet_membership::Config<pallet_membership::Instance2> for Runtime {
 parameter_types! {
 	/// Held from the patient for each stored consent, returned when it is removed.
 	pub const ConsentDeposit: Balance = 10 * MILLI_UNIT;
-	/// Held from the patient for each appointed representative.
+	/// Held from the patient for each appointed delegate.
 	pub const DelegationDeposit: Balance = 10 * MILLI_UNIT;
 	/// A break-glass access lasts one hour.
 	pub const EmergencyAccessDuration: BlockNumber = HOURS;
@@ -207,8 +207,8 @@ impl pallet_attestation::Config for Runtime {
 	type ModelProposerOrigin = EnsureSignedBy<Custodians, AccountId>;
 	type ModelApprovalOrigin = EnsureRoot<AccountId>;
 	type AttestorOrigin = EnsureRoot<AccountId>;
-	type Consent = Consent;
-	type Records = Records;
+	type ConsentCheck = Consent;
+	type RecordLookup = Records;
 	type Time = Timestamp;
 	// Ten minutes of 6-second blocks.
 	type RequestTimeout = ConstU32<100>;

@@ -85,15 +85,15 @@ const fn hex_literal(hex: &[u8; 64]) -> [u8; 32] {
 
 /// The shipped breast-cancer model, approved at genesis on development chains.
 fn shipped_model() -> pallet_attestation::GenesisModel {
-	(
-		SHIPPED_MODEL_HASH,
-		SHIPPED_MODEL_CARD_HASH,
-		b"breast-cancer-mlp".to_vec(),
-		b"1.0.0".to_vec(),
-		2,
-		1000,
-		b"tract-onnx 0.23.9".to_vec(),
-	)
+	pallet_attestation::GenesisModel {
+		model_hash: SHIPPED_MODEL_HASH,
+		card_hash: SHIPPED_MODEL_CARD_HASH,
+		name: b"breast-cancer-mlp".to_vec(),
+		version: b"1.0.0".to_vec(),
+		output_size: 2,
+		tolerance_ppm: 1000,
+		engine_version: b"tract-onnx 0.23.9".to_vec(),
+	}
 }
 
 /// The well-known development accounts (Alice … Ferdie and their stash accounts).

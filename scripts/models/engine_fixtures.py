@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the small ONNX models that healthchain-engine's tests use as bad (and odd) inputs.
 
-    /var/tmp/hc-models-venv/bin/python scripts/models/engine_fixtures.py
+    .venv/bin/python scripts/models/engine_fixtures.py   # the virtualenv of requirements.txt
 
 Writes engine/tests/fixtures/*.onnx, each a tiny graph built with onnx.helper (opset 17,
 IR version 8) that takes a float32 input of 30 values, like breast-cancer-mlp, so the tests

@@ -1,5 +1,6 @@
 //! A harness for end-to-end tests: starts `healthchain-node` as a child process on free
-//! ports and talks to it over JSON-RPC, as any client would.
+//! ports and talks to it over JSON-RPC, as any client would; [`scenario`] runs one of the
+//! scenarios that share a network and names it when it fails.
 
 #![allow(dead_code)]
 
@@ -21,7 +22,7 @@ use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
 use std::{
 	fs::File,
 	net::TcpListener,
-	path::PathBuf,
+	path::{Path, PathBuf},
 	process::{Child, Command, ExitStatus, Stdio},
 	time::{Duration, Instant},
 };
@@ -32,6 +33,43 @@ pub const SHIPPED_MODEL_HASH: &str =
 
 /// Result type of the harness: any error, with a message that says what was expected.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// A path in the repository (`models/…`, `scripts/client`, …).
+pub fn repo(path: &str) -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// Runs one scenario of a network that several scenarios share, under its `name`: what it
+/// returns, or "scenario `name` failed: …" with its error or the message of its panic (a
+/// failed assertion). The scenarios of a network run one after the other, each on the chain
+/// the ones before it left, so callers stop at the first failure.
+pub async fn scenario<T>(
+	name: &str,
+	run: impl std::future::Future<Output = Result<T>>,
+) -> std::result::Result<T, String> {
+	use futures::FutureExt;
+	let started = Instant::now();
+	eprintln!("scenario {name}: started");
+	match std::panic::AssertUnwindSafe(run).catch_unwind().await {
+		Ok(Ok(value)) => {
+			eprintln!("scenario {name}: passed after {:.0?}", started.elapsed());
+			Ok(value)
+		},
+		Ok(Err(e)) => Err(format!("scenario {name} failed: {e}")),
+		Err(panic) => Err(format!("scenario {name} failed: {}", panic_message(panic.as_ref()))),
+	}
+}
+
+/// The message a panic was raised with.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+	if let Some(&message) = payload.downcast_ref::<&'static str>() {
+		message
+	} else if let Some(message) = payload.downcast_ref::<String>() {
+		message.as_str()
+	} else {
+		"a panic without a message"
+	}
+}
 
 /// A free TCP port on localhost (the OS picks one; it is released before the node binds it).
 pub fn free_port() -> u16 {

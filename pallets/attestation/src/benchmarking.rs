@@ -7,7 +7,8 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
 use frame_system::RawOrigin;
-use pallet_consent::DataClass;
+use healthchain_primitives::{DataClass, DataTarget, Purpose};
+use sp_runtime::traits::Saturating;
 
 const SEED: u32 = 0;
 
@@ -83,9 +84,9 @@ fn permitted_record<T: Config>(i: u32) -> Result<(RecordId, T::AccountId), Bench
 	let patient: T::AccountId = account("patient", i, SEED);
 	let custodian: T::AccountId = account("custodian", 0, SEED);
 	let requester: T::AccountId = account("requester", 0, SEED);
-	let record_id = T::Records::set_up_record(&custodian, &patient, DataClass::Laboratory)?;
-	let record = T::Records::record(record_id).ok_or(BenchmarkError::Weightless)?;
-	T::Consent::set_up_permit(
+	let record_id = T::RecordLookup::set_up_record(&custodian, &patient, DataClass::Laboratory)?;
+	let record = T::RecordLookup::record(record_id).ok_or(BenchmarkError::Weightless)?;
+	T::ConsentCheck::set_up_permit(
 		&patient,
 		&requester,
 		Purpose::AiAssistedDiagnosis,

@@ -10,15 +10,13 @@ use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl,
 	traits::{ConstU32, ConstU64, Hooks, SortedMembers},
-	weights::Weight,
 	BoundedVec,
 };
 use frame_system::{offchain::AppCrypto, EnsureRoot, EnsureSignedBy};
-use pallet_consent::{
-	traits::testing::MockConsentCheck, ConsentCheck, ConsentId, DataClass, DataTarget,
-	DenialReason, EmergencyAccessId, Purpose,
+use healthchain_primitives::{
+	testing::{MockConsentCheck, MockRecordLookup},
+	DataClass, Purpose,
 };
-use pallet_records::traits::testing::MockRecordLookup;
 use sp_runtime::{
 	generic,
 	traits::{BlakeTwo256, IdentityLookup},
@@ -116,55 +114,13 @@ impl SortedMembers<AccountId> for Hospitals {
 	}
 }
 
-/// The thread's [`MockConsentCheck`], which also sets up permits for the benchmarks.
-pub struct MockConsent;
-
-impl ConsentCheck<AccountId, u64> for MockConsent {
-	fn is_permitted(
-		patient: &AccountId,
-		grantee: &AccountId,
-		purpose: Purpose,
-		target: &DataTarget,
-		now: u64,
-	) -> Result<ConsentId, DenialReason> {
-		<MockConsentCheck as ConsentCheck<AccountId, u64>>::is_permitted(
-			patient, grantee, purpose, target, now,
-		)
-	}
-
-	fn has_emergency_access(
-		patient: &AccountId,
-		grantee: &AccountId,
-		now: u64,
-	) -> Option<EmergencyAccessId> {
-		<MockConsentCheck as ConsentCheck<AccountId, u64>>::has_emergency_access(
-			patient, grantee, now,
-		)
-	}
-
-	fn check_weight() -> Weight {
-		Weight::zero()
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_permit(
-		patient: &AccountId,
-		grantee: &AccountId,
-		purpose: Purpose,
-		_target: &DataTarget,
-	) -> Result<ConsentId, frame_support::pallet_prelude::DispatchError> {
-		MockConsentCheck::permit(patient, grantee, purpose, 0);
-		Ok(0)
-	}
-}
-
 impl pallet_attestation::Config for Test {
 	type AuthorityId = crate::crypto::InferenceAuthId;
 	type ModelProposerOrigin = EnsureSignedBy<Hospitals, AccountId>;
 	type ModelApprovalOrigin = EnsureRoot<AccountId>;
 	type AttestorOrigin = EnsureRoot<AccountId>;
-	type Consent = MockConsent;
-	type Records = MockRecordLookup;
+	type ConsentCheck = MockConsentCheck;
+	type RecordLookup = MockRecordLookup;
 	type Time = Timestamp;
 	type RequestTimeout = ConstU64<REQUEST_TIMEOUT>;
 	type MaxQuorum = ConstU32<MAX_QUORUM>;
@@ -262,15 +218,15 @@ pub fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> BoundedVec<u8, S
 
 /// The mock's two-output model as genesis lists it.
 pub fn genesis_model(model_hash: [u8; 32]) -> crate::GenesisModel {
-	(
+	crate::GenesisModel {
 		model_hash,
-		CARD_HASH,
-		b"breast-cancer-mlp".to_vec(),
-		b"1.0.0".to_vec(),
-		2,
-		TOLERANCE,
-		b"tract-onnx 0.23.9".to_vec(),
-	)
+		card_hash: CARD_HASH,
+		name: b"breast-cancer-mlp".to_vec(),
+		version: b"1.0.0".to_vec(),
+		output_size: 2,
+		tolerance_ppm: TOLERANCE,
+		engine_version: b"tract-onnx 0.23.9".to_vec(),
+	}
 }
 
 /// St. Mary's proposes a model with `output_size` outputs; returns its id.

@@ -30,8 +30,9 @@
 //! }
 //! ```
 //!
-//! Paged methods return at most [`crate::MAX_PAGE_SIZE`] entries, whatever `limit` asks; pass
-//! a page's `next` as `start_after` to get the following page. Attestations come with their
+//! Paged methods follow the cursor rule of `healthchain_primitives::page`: at most
+//! `MAX_PAGE_SIZE` entries, whatever `limit` asks; pass a page's `next` as `start_after` to get
+//! the following page. Attestations come with their
 //! model's current status ([`AttestationInfo::model_status`]), so an attestation of a model
 //! retired since says so.
 

@@ -16,7 +16,7 @@ pub use healthchain_inference_primitives::{
 	InferenceFailure, InferenceOutput, ModelHash, RecordCommitment, FIXED_POINT_SCALE,
 	MAX_OUTPUT_VALUES,
 };
-pub use pallet_consent::{DataClass, DenialReason, RecordId};
+pub use healthchain_primitives::{DataClass, DenialReason, Hash32, Moment, Page, RecordId};
 
 /// Identifier of a model, assigned by the pallet in increasing order from 0.
 pub type ModelId = u32;
@@ -27,12 +27,6 @@ pub type RequestId = u64;
 /// Position of an attestation in the chain-wide, chronological attestation listing: the first
 /// attestation ever is `0`.
 pub type AttestationSeq = u64;
-
-/// A 32-byte BLAKE2b digest (of a model card, for instance).
-pub type Hash32 = [u8; 32];
-
-/// Wall-clock time in milliseconds since the Unix epoch, as the runtime's `Time` reports it.
-pub type Moment = u64;
 
 /// A model output as stored on chain: fixed-point values (`FIXED_POINT_SCALE` = 1.0), at most
 /// `MAX_OUTPUT_VALUES`.
@@ -367,21 +361,27 @@ impl ModelCounts {
 	}
 }
 
-/// A model registered at genesis and approved there: `(model_hash, card_hash, name, version,
-/// output_size, tolerance_ppm, engine_version)`.
-pub type GenesisModel = (ModelHash, Hash32, Vec<u8>, Vec<u8>, u32, u32, Vec<u8>);
-
-/// One page of a listing, with the cursor to ask for the next.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct Page<Key, Item> {
-	/// The entries of this page, each with its key.
-	pub items: Vec<(Key, Item)>,
-	/// Pass this as `start_after` to get the next page; `None` when the listing is complete.
-	pub next: Option<Key>,
-}
-
-impl<Key, Item> Default for Page<Key, Item> {
-	fn default() -> Self {
-		Self { items: Vec::new(), next: None }
-	}
+/// A model registered at genesis and approved there: the fields `propose_model` takes. In a
+/// chain spec it is a JSON object with these fields in camelCase (`modelHash`, `cardHash`,
+/// `name`, `version`, `outputSize`, `tolerancePpm`, `engineVersion`), byte strings and hashes
+/// as arrays of bytes.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisModel {
+	/// blake2-256 of the ONNX file.
+	pub model_hash: ModelHash,
+	/// blake2-256 of the model card (JSON).
+	pub card_hash: Hash32,
+	/// The model's name, as in its card: at most `MaxNameLen` bytes, not empty.
+	pub name: Vec<u8>,
+	/// The model's version, as in its card: at most `MaxVersionLen` bytes, not empty.
+	pub version: Vec<u8>,
+	/// How many values the model outputs: 1 to `MAX_OUTPUT_VALUES`.
+	pub output_size: u32,
+	/// How far two fixed-point outputs may differ, element by element, and still agree (in
+	/// millionths of an output unit).
+	pub tolerance_ppm: u32,
+	/// The inference engine and version the model is pinned to (e.g. `tract-onnx 0.23.9`): at
+	/// most `MaxEngineVersionLen` bytes, not empty.
+	pub engine_version: Vec<u8>,
 }

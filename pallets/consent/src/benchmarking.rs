@@ -6,7 +6,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
 		fungible::{Inspect, Mutate},
-		EnsureOrigin,
+		EnsureOrigin, Get,
 	},
 	BoundedVec,
 };
@@ -260,7 +260,7 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A patient with `MaxDelegatesPerPatient - 1` representatives appoints one more.
+	/// A patient with `MaxDelegatesPerPatient - 1` delegates appoints one more.
 	#[benchmark]
 	fn appoint_delegate() -> Result<(), BenchmarkError> {
 		let patient: T::AccountId = account("patient", 0, SEED);

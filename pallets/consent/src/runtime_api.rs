@@ -25,8 +25,9 @@
 //! }
 //! ```
 //!
-//! "Now" is the number of the block whose state is queried. Paged methods return at most
-//! [`crate::MAX_PAGE_SIZE`] entries, whatever `limit` asks.
+//! "Now" is the number of the block whose state is queried. Paged methods follow healthchain's
+//! one cursor rule (`healthchain_primitives::page`): at most `MAX_PAGE_SIZE` entries, whatever
+//! `limit` asks; pass a page's `next` as `start_after` to get the following page.
 
 use crate::types::{
 	AccessBasis, ActiveCountsPage, ConsentCounts, ConsentId, DataTarget, DenialReason,
@@ -89,7 +90,7 @@ sp_api::decl_runtime_apis! {
 		/// page of the consent map. Add the pages up to count every consent.
 		fn active_consent_counts(start_after: Option<ConsentId>, limit: u32) -> ActiveCountsPage;
 
-		/// The representatives a patient appointed, expired ones included until removed.
+		/// The delegates a patient appointed, expired ones included until removed.
 		fn delegations_of_patient(patient: AccountId) -> Vec<(AccountId, Delegation)>;
 
 		/// The break-glass accesses opened on a patient's data, until removed, oldest first.

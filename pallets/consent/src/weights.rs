@@ -12,7 +12,7 @@
 //! Regenerate with `scripts/benchmark.sh`; never edit by hand.
 
 // Executed Command:
-// /var/tmp/healthchain-target/release/healthchain-node
+// healthchain-node
 // benchmark
 // pallet
 // --chain

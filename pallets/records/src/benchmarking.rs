@@ -1,10 +1,15 @@
 //! Benchmarks of the records pallet (frame-benchmarking v2), each over its call's worst case.
 
 use super::*;
+use codec::Encode;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::EnsureOrigin, BoundedVec};
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
-use pallet_consent::DataTarget;
+use healthchain_primitives::DataTarget;
+use sp_runtime::traits::Saturating;
 
 const SEED: u32 = 0;
 

@@ -4,35 +4,30 @@
 
 extern crate alloc;
 
+mod access_log;
+mod anchors;
+mod batches;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod queries;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
-pub mod traits;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 pub mod types;
 pub mod weights;
 
+pub use healthchain_primitives::RecordLookup;
 pub use pallet::*;
-pub use traits::RecordLookup;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
-use codec::Encode;
-use frame_support::{
-	ensure,
-	pallet_prelude::{DispatchError, Get, Weight},
-	traits::UnixTime,
-};
+use frame_support::traits::UnixTime;
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_consent::{ConsentCheck, DataTarget, DenialReason};
-use sp_runtime::traits::Saturating;
-
-/// The most entries one page of a runtime-API listing returns, whatever `limit` asks.
-pub const MAX_PAGE_SIZE: u32 = 1000;
+use healthchain_primitives::{ConsentCheck, DenialReason};
 
 /// A stored record of runtime `T`.
 pub type RecordOf<T> = Record<T>;
@@ -372,39 +367,7 @@ pub mod pallet {
 			reason: AmendmentReason,
 		) -> DispatchResult {
 			let custodian = T::CustodianOrigin::ensure_origin(origin)?;
-			let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-			ensure!(record.custodian == custodian, Error::<T>::NotRecordCustodian);
-			ensure!(!record.is_erased(), Error::<T>::RecordErased);
-			Self::ensure_new_anchor(&new_commitment)?;
-			let version = record
-				.version
-				.checked_add(1)
-				.filter(|v| *v < T::MaxVersions::get())
-				.ok_or(Error::<T>::TooManyVersions)?;
-
-			let (now, time) = Self::now();
-			RecordVersions::<T>::insert(
-				record_id,
-				version,
-				RecordVersion {
-					commitment: new_commitment,
-					anchored_at: now,
-					anchored_time: time,
-					amendment: Some(reason),
-				},
-			);
-			Anchors::<T>::insert(new_commitment, Anchor::Record { record_id, version });
-			let previous = core::mem::replace(&mut record.commitment, new_commitment);
-			record.version = version;
-			Records::<T>::insert(record_id, record);
-			Self::deposit_event(Event::RecordAmended {
-				record_id,
-				version,
-				commitment: new_commitment,
-				previous,
-				reason,
-			});
-			Ok(())
+			Self::do_amend_record(custodian, record_id, new_commitment, reason)
 		}
 
 		/// Anchor a batch: many records (a nightly export) under one Merkle root, built with
@@ -422,38 +385,7 @@ pub mod pallet {
 			schema: SchemaOf<T>,
 		) -> DispatchResult {
 			let custodian = T::CustodianOrigin::ensure_origin(origin)?;
-			ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
-			ensure!(leaf_count <= T::MaxBatchSize::get(), Error::<T>::BatchTooLarge);
-			ensure!(schema.is_valid(), Error::<T>::InvalidSchemaCode);
-			Self::ensure_new_anchor(&merkle_root)?;
-			let batch_id = NextBatchId::<T>::get();
-			let next_id = batch_id.checked_add(1).ok_or(Error::<T>::BatchIdsExhausted)?;
-
-			let (now, time) = Self::now();
-			Batches::<T>::insert(
-				batch_id,
-				Batch {
-					custodian: custodian.clone(),
-					patient: patient.clone(),
-					root: merkle_root,
-					leaf_count,
-					data_class,
-					schema,
-					anchored_at: now,
-					anchored_time: time,
-				},
-			);
-			Anchors::<T>::insert(merkle_root, Anchor::Batch(batch_id));
-			NextBatchId::<T>::put(next_id);
-			Self::deposit_event(Event::BatchAnchored {
-				batch_id,
-				custodian,
-				patient,
-				root: merkle_root,
-				leaf_count,
-				data_class,
-			});
-			Ok(())
+			Self::do_anchor_batch(custodian, patient, merkle_root, leaf_count, data_class, schema)
 		}
 
 		/// Erase a record (right to erasure, crypto-shredding): the custodian destroys the
@@ -472,18 +404,7 @@ pub mod pallet {
 				Ok(custodian) => (custodian, true),
 				Err(origin) => (ensure_signed(origin)?, false),
 			};
-			let mut record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-			ensure!(
-				caller == record.patient || (is_custodian && caller == record.custodian),
-				Error::<T>::NotCustodianOrPatient
-			);
-			ensure!(!record.is_erased(), Error::<T>::AlreadyErased);
-			let (now, time) = Self::now();
-			record.erasure = Some(Erasure { by: caller.clone(), reason, at: now, time });
-			let patient = record.patient.clone();
-			Records::<T>::insert(record_id, record);
-			Self::deposit_event(Event::RecordErased { record_id, patient, by: caller, reason });
-			Ok(())
+			Self::do_erase_record(caller, is_custodian, record_id, reason)
 		}
 
 		/// Log that the calling custodian disclosed a record to `accessor` for `purpose`. The
@@ -505,46 +426,7 @@ pub mod pallet {
 			purpose: Purpose,
 		) -> DispatchResult {
 			let custodian = T::CustodianOrigin::ensure_origin(origin)?;
-			let record = Records::<T>::get(record_id).ok_or(Error::<T>::RecordNotFound)?;
-			ensure!(record.custodian == custodian, Error::<T>::NotRecordCustodian);
-			ensure!(!record.is_erased(), Error::<T>::RecordErased);
-			let (now, time) = Self::now();
-			let basis = if accessor == record.patient {
-				DisclosureBasis::PatientRequest
-			} else {
-				let target = DataTarget::record(record.data_class, record_id);
-				T::ConsentCheck::check_access(&record.patient, &accessor, purpose, &target, now)
-					.map_err(Error::<T>::from)?
-					.into()
-			};
-
-			let patient = record.patient;
-			let mut log = AccessLogs::<T>::get(&patient);
-			let seq = log.next;
-			log.next = seq.checked_add(1).ok_or(Error::<T>::AccessLogExhausted)?;
-			if log.kept() > u64::from(T::MaxAccessLogPerPatient::get()) {
-				Self::fold_oldest(&patient, &mut log);
-				Self::deposit_event(Event::AccessLogCompacted {
-					patient: patient.clone(),
-					folded: 1,
-					total_folded: log.folded,
-					digest: log.digest,
-				});
-			}
-			let entry = AccessEntry {
-				record_id,
-				version: record.version,
-				custodian,
-				accessor,
-				purpose,
-				basis,
-				at: now,
-				time,
-			};
-			AccessLogEntries::<T>::insert(&patient, seq, &entry);
-			AccessLogs::<T>::insert(&patient, log);
-			Self::deposit_event(Event::AccessLogged { patient, seq, entry });
-			Ok(())
+			Self::do_log_access(custodian, record_id, accessor, purpose)
 		}
 
 		/// Roll up to `max_entries` of the oldest entries of `patient`'s access log that are
@@ -561,368 +443,8 @@ pub mod pallet {
 			max_entries: u32,
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			let (now, _) = Self::now();
-			let retention = T::AccessLogRetention::get();
-			let mut log = AccessLogs::<T>::get(&patient);
-			let mut folded = 0u32;
-			while folded < max_entries.min(T::MaxAccessLogPerPatient::get()) {
-				let Some(oldest) = AccessLogEntries::<T>::get(&patient, log.folded) else { break };
-				if oldest.at.saturating_add(retention) > now {
-					break;
-				}
-				Self::fold_oldest(&patient, &mut log);
-				folded.saturating_inc();
-			}
-			ensure!(folded > 0, Error::<T>::NothingToCompact);
-			let (total_folded, digest) = (log.folded, log.digest);
-			AccessLogs::<T>::insert(&patient, log);
-			Self::deposit_event(Event::AccessLogCompacted {
-				patient,
-				folded,
-				total_folded,
-				digest,
-			});
+			let folded = Self::do_compact_access_log(patient, max_entries)?;
 			Ok(Some(T::WeightInfo::compact_access_log(folded)).into())
 		}
-	}
-}
-
-// Internal logic.
-impl<T: Config> Pallet<T> {
-	/// The current block number and wall-clock time (milliseconds since the Unix epoch).
-	fn now() -> (BlockNumberFor<T>, Moment) {
-		let millis = T::Time::now().as_millis();
-		(frame_system::Pallet::<T>::block_number(), Moment::try_from(millis).unwrap_or(Moment::MAX))
-	}
-
-	/// Fails unless `value` is a non-zero 32-byte value not anchored yet.
-	fn ensure_new_anchor(value: &Hash32) -> Result<(), DispatchError> {
-		ensure!(*value != [0u8; 32], Error::<T>::ZeroCommitment);
-		ensure!(!Anchors::<T>::contains_key(value), Error::<T>::CommitmentAlreadyAnchored);
-		Ok(())
-	}
-
-	/// Anchors version 0 of a new record held by `custodian` (who is not checked here).
-	pub(crate) fn do_anchor_record(
-		custodian: T::AccountId,
-		patient: T::AccountId,
-		commitment: Commitment,
-		data_class: DataClass,
-		schema: SchemaOf<T>,
-	) -> Result<RecordId, DispatchError> {
-		ensure!(schema.is_valid(), Error::<T>::InvalidSchemaCode);
-		Self::ensure_new_anchor(&commitment)?;
-		let position = PatientRecordCount::<T>::get(&patient);
-		ensure!(position < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecordsForPatient);
-		let record_id = NextRecordId::<T>::get();
-		let next_id = record_id.checked_add(1).ok_or(Error::<T>::RecordIdsExhausted)?;
-
-		let (now, time) = Self::now();
-		Records::<T>::insert(
-			record_id,
-			Record {
-				patient: patient.clone(),
-				custodian: custodian.clone(),
-				data_class,
-				schema: schema.clone(),
-				commitment,
-				version: 0,
-				anchored_at: now,
-				anchored_time: time,
-				erasure: None,
-			},
-		);
-		RecordVersions::<T>::insert(
-			record_id,
-			0,
-			RecordVersion { commitment, anchored_at: now, anchored_time: time, amendment: None },
-		);
-		Anchors::<T>::insert(commitment, Anchor::Record { record_id, version: 0 });
-		PatientRecords::<T>::insert(&patient, position, record_id);
-		PatientRecordCount::<T>::insert(&patient, position.saturating_add(1));
-		NextRecordId::<T>::put(next_id);
-		Self::deposit_event(Event::RecordAnchored {
-			record_id,
-			patient,
-			custodian,
-			commitment,
-			data_class,
-			schema,
-		});
-		Ok(record_id)
-	}
-
-	/// Rolls the oldest stored entry of `patient`'s log into the digest and removes it from
-	/// storage. The caller writes `log` back.
-	fn fold_oldest(patient: &T::AccountId, log: &mut AccessLogOf<T>) {
-		if log.folded >= log.next {
-			return;
-		}
-		if let Some(entry) = AccessLogEntries::<T>::take(patient, log.folded) {
-			log.digest = Self::chain_digest(&log.digest, &entry);
-			log.last_folded_at = Some(entry.at);
-		}
-		log.folded.saturating_inc();
-	}
-
-	/// One step of the access-log hash chain: `blake2_256(digest ++ SCALE(entry))`.
-	pub fn chain_digest(digest: &Hash32, entry: &AccessEntryOf<T>) -> Hash32 {
-		let mut preimage = Vec::with_capacity(32 + entry.size_hint());
-		preimage.extend_from_slice(digest);
-		entry.encode_to(&mut preimage);
-		sp_io::hashing::blake2_256(&preimage)
-	}
-
-	/// The status of the version of record `record_id` whose commitment is `commitment`.
-	fn version_status(record_id: RecordId, commitment: &Commitment) -> Option<RecordStatus> {
-		match Anchors::<T>::get(commitment)? {
-			Anchor::Record { record_id: anchored, version } if anchored == record_id => {
-				Records::<T>::get(record_id).map(|record| record.status_of_version(version))
-			},
-			_ => None,
-		}
-	}
-}
-
-impl<T: Config> RecordLookup<T::AccountId> for Pallet<T> {
-	fn record(id: RecordId) -> Option<RecordSummary<T::AccountId>> {
-		Records::<T>::get(id).as_ref().map(RecordSummary::from)
-	}
-
-	fn status_of(id: RecordId, commitment: &Commitment) -> Option<RecordStatus> {
-		Self::version_status(id, commitment)
-	}
-
-	fn lookup_weight() -> Weight {
-		T::WeightInfo::lookup()
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_record(
-		custodian: &T::AccountId,
-		patient: &T::AccountId,
-		data_class: DataClass,
-	) -> Result<RecordId, DispatchError> {
-		let commitment =
-			sp_io::hashing::blake2_256(&(b"benchmark-record", NextRecordId::<T>::get()).encode());
-		Self::do_anchor_record(
-			custodian.clone(),
-			patient.clone(),
-			commitment,
-			data_class,
-			Schema::FhirR4Bundle,
-		)
-	}
-}
-
-// Queries for the runtime API (see [`runtime_api::RecordsApi`]).
-impl<T: Config> Pallet<T> {
-	/// Clamps a page size asked for to `1..=MAX_PAGE_SIZE`.
-	fn page_size(limit: u32) -> u32 {
-		limit.clamp(1, MAX_PAGE_SIZE)
-	}
-
-	/// One record by id.
-	pub fn record(record_id: RecordId) -> Option<RecordOf<T>> {
-		Records::<T>::get(record_id)
-	}
-
-	/// Whether `commitment` is the current, a superseded or an erased version of record
-	/// `record_id`, or unknown.
-	pub fn verify_record(record_id: RecordId, commitment: Commitment) -> Verification {
-		Self::version_status(record_id, &commitment).into()
-	}
-
-	/// What an anchored 32-byte value is: a record version or a batch root.
-	pub fn anchor_of(commitment: Commitment) -> Option<Anchor> {
-		Anchors::<T>::get(commitment)
-	}
-
-	/// The records anchored for a patient, oldest first, from position `start`, `limit` at
-	/// most.
-	pub fn records_of_patient(
-		patient: T::AccountId,
-		start: u32,
-		limit: u32,
-	) -> Page<(RecordId, RecordOf<T>), u32> {
-		let count = PatientRecordCount::<T>::get(&patient);
-		let end = start.saturating_add(Self::page_size(limit)).min(count);
-		let items = (start..end)
-			.filter_map(|position| PatientRecords::<T>::get(&patient, position))
-			.filter_map(|id| Records::<T>::get(id).map(|record| (id, record)))
-			.collect();
-		Page { items, next: (end < count).then_some(end) }
-	}
-
-	/// Every version of a record, oldest first; the last one is the current version. Empty
-	/// for an unknown record.
-	pub fn record_history(record_id: RecordId) -> Vec<RecordVersionOf<T>> {
-		let Some(record) = Records::<T>::get(record_id) else { return Vec::new() };
-		(0..=record.version)
-			.filter_map(|version| RecordVersions::<T>::get(record_id, version))
-			.collect()
-	}
-
-	/// One batch by id.
-	pub fn batch(batch_id: BatchId) -> Option<BatchOf<T>> {
-		Batches::<T>::get(batch_id)
-	}
-
-	/// Whether `proof` shows that `commitment` is the leaf at `proof.leaf_index` of batch
-	/// `batch_id` (checked against the batch's root and leaf count).
-	pub fn verify_inclusion(batch_id: BatchId, commitment: Commitment, proof: MerkleProof) -> bool {
-		Batches::<T>::get(batch_id).is_some_and(|batch| {
-			healthchain_commitment::verify_inclusion_in_batch(
-				&batch.root,
-				batch.leaf_count,
-				&commitment,
-				&proof,
-			)
-		})
-	}
-
-	/// The entries of a patient's access log still in storage, oldest first, from position
-	/// `start` (`None`: the oldest kept), `limit` at most.
-	pub fn access_log_of_patient(
-		patient: T::AccountId,
-		start: Option<AccessSeq>,
-		limit: u32,
-	) -> Page<(AccessSeq, AccessEntryOf<T>), AccessSeq> {
-		let log = AccessLogs::<T>::get(&patient);
-		let first = start.map_or(log.folded, |start| start.max(log.folded));
-		let end = first.saturating_add(u64::from(Self::page_size(limit))).min(log.next);
-		let items = (first..end)
-			.filter_map(|seq| AccessLogEntries::<T>::get(&patient, seq).map(|entry| (seq, entry)))
-			.collect();
-		Page { items, next: (end < log.next).then_some(end) }
-	}
-
-	/// The state of a patient's access log: entries ever logged, entries rolled into the
-	/// digest, the digest and the block of its newest entry.
-	pub fn access_log_digest(patient: T::AccountId) -> AccessLogOf<T> {
-		AccessLogs::<T>::get(&patient)
-	}
-}
-
-// Invariants, checked by `try_state` and after every unit test.
-#[cfg(any(feature = "try-runtime", test))]
-impl<T: Config> Pallet<T> {
-	/// Checks that the version map, the anchor index and the patient listing agree with the
-	/// records, that batches agree with the anchor index, that the counters agree with the
-	/// maps, and that each access log holds exactly its kept entries.
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use alloc::collections::btree_map::BTreeMap;
-
-		// Records, their versions and the anchor index.
-		let next_record_id = NextRecordId::<T>::get();
-		let mut records = 0u64;
-		let mut versions = 0u64;
-		let mut per_patient: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-		for (record_id, record) in Records::<T>::iter() {
-			records += 1;
-			ensure!(record_id < next_record_id, "record id not below NextRecordId");
-			ensure!(record.version < T::MaxVersions::get(), "more versions than MaxVersions");
-			ensure!(record.schema.is_valid(), "record with an invalid schema code");
-			for version in 0..=record.version {
-				let entry = RecordVersions::<T>::get(record_id, version)
-					.ok_or("a version of a record is missing")?;
-				ensure!(
-					entry.amendment.is_none() == (version == 0),
-					"only version 0 lacks an amendment reason"
-				);
-				ensure!(
-					Anchors::<T>::get(entry.commitment)
-						== Some(Anchor::Record { record_id, version }),
-					"a record version is not indexed under its commitment"
-				);
-				if version == record.version {
-					ensure!(
-						entry.commitment == record.commitment,
-						"the record's commitment is not its newest version's"
-					);
-				}
-			}
-			versions += u64::from(record.version) + 1;
-			let count = per_patient.entry(record.patient.clone()).or_default();
-			*count += 1;
-		}
-		ensure!(records == next_record_id, "records and NextRecordId differ");
-		ensure!(
-			RecordVersions::<T>::iter_keys().count() as u64 == versions,
-			"versions stored for no record, or past a record's current version"
-		);
-
-		// The patient listings.
-		let mut listed = 0u64;
-		for (patient, count) in PatientRecordCount::<T>::iter() {
-			ensure!(count > 0, "zero PatientRecordCount kept");
-			ensure!(count <= T::MaxRecordsPerPatient::get(), "more records than the cap");
-			ensure!(
-				per_patient.remove(&patient) == Some(count),
-				"PatientRecordCount disagrees with the records"
-			);
-			for position in 0..count {
-				let record_id = PatientRecords::<T>::get(&patient, position)
-					.ok_or("a patient listing has a gap")?;
-				let record = Records::<T>::get(record_id)
-					.ok_or("a patient listing names a missing record")?;
-				ensure!(record.patient == patient, "a patient listing names another's record");
-			}
-			listed += u64::from(count);
-		}
-		ensure!(per_patient.is_empty(), "records of a patient without PatientRecordCount");
-		ensure!(
-			PatientRecords::<T>::iter_keys().count() as u64 == listed,
-			"patient listing entries past the count"
-		);
-
-		// Batches.
-		let next_batch_id = NextBatchId::<T>::get();
-		let mut batches = 0u64;
-		for (batch_id, batch) in Batches::<T>::iter() {
-			batches += 1;
-			ensure!(batch_id < next_batch_id, "batch id not below NextBatchId");
-			ensure!(
-				batch.leaf_count > 0 && batch.leaf_count <= T::MaxBatchSize::get(),
-				"batch leaf count out of range"
-			);
-			ensure!(
-				Anchors::<T>::get(batch.root) == Some(Anchor::Batch(batch_id)),
-				"a batch root is not indexed"
-			);
-		}
-		ensure!(batches == next_batch_id, "batches and NextBatchId differ");
-		ensure!(
-			Anchors::<T>::iter_keys().count() as u64 == versions + batches,
-			"anchors indexed for no record version or batch"
-		);
-
-		// Access logs.
-		let mut kept = 0u64;
-		for (patient, log) in AccessLogs::<T>::iter() {
-			ensure!(log.folded <= log.next, "more entries folded than logged");
-			ensure!(
-				log.kept() <= u64::from(T::MaxAccessLogPerPatient::get()),
-				"more access-log entries kept than MaxAccessLogPerPatient"
-			);
-			ensure!(
-				(log.folded == 0) == log.last_folded_at.is_none(),
-				"last_folded_at set without folded entries, or missing"
-			);
-			for seq in log.folded..log.next {
-				let entry = AccessLogEntries::<T>::get(&patient, seq)
-					.ok_or("a kept access-log entry is missing")?;
-				let record = Records::<T>::get(entry.record_id)
-					.ok_or("an access-log entry names a missing record")?;
-				ensure!(record.patient == patient, "an access-log entry under the wrong patient");
-				ensure!(entry.version <= record.version, "an access-log entry of a future version");
-			}
-			kept += log.kept();
-		}
-		ensure!(
-			AccessLogEntries::<T>::iter_keys().count() as u64 == kept,
-			"access-log entries outside their log's kept range"
-		);
-		Ok(())
 	}
 }

@@ -6,12 +6,8 @@ use core::cell::RefCell;
 use frame_support::{
 	derive_impl,
 	traits::{ConstU32, ConstU64, SortedMembers},
-	weights::Weight,
 };
-use pallet_consent::{
-	traits::testing::MockConsentCheck, ConsentCheck, ConsentId, DataTarget, DenialReason,
-	EmergencyAccessId, Purpose,
-};
+use healthchain_primitives::testing::MockConsentCheck;
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -95,46 +91,9 @@ impl SortedMembers<u64> for Custodians {
 	}
 }
 
-/// The consent check of the mock: `MockConsentCheck`, whose answers each test sets, and whose
-/// benchmark set-up permits the request.
-pub struct TestConsent;
-
-impl ConsentCheck<u64, u64> for TestConsent {
-	fn is_permitted(
-		patient: &u64,
-		grantee: &u64,
-		purpose: Purpose,
-		target: &DataTarget,
-		now: u64,
-	) -> Result<ConsentId, DenialReason> {
-		<MockConsentCheck as ConsentCheck<u64, u64>>::is_permitted(
-			patient, grantee, purpose, target, now,
-		)
-	}
-
-	fn has_emergency_access(patient: &u64, grantee: &u64, now: u64) -> Option<EmergencyAccessId> {
-		<MockConsentCheck as ConsentCheck<u64, u64>>::has_emergency_access(patient, grantee, now)
-	}
-
-	fn check_weight() -> Weight {
-		Weight::zero()
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_permit(
-		patient: &u64,
-		grantee: &u64,
-		purpose: Purpose,
-		_target: &DataTarget,
-	) -> Result<ConsentId, frame_support::pallet_prelude::DispatchError> {
-		MockConsentCheck::permit(patient, grantee, purpose, 0);
-		Ok(0)
-	}
-}
-
 impl pallet_records::Config for Test {
 	type CustodianOrigin = frame_system::EnsureSignedBy<Custodians, u64>;
-	type ConsentCheck = TestConsent;
+	type ConsentCheck = MockConsentCheck;
 	type Time = Timestamp;
 	type MaxSchemaLen = ConstU32<32>;
 	type MaxVersions = ConstU32<MAX_VERSIONS>;

@@ -22,8 +22,9 @@
 //! }
 //! ```
 //!
-//! Paged methods return at most [`crate::MAX_PAGE_SIZE`] entries, whatever `limit` asks; pass
-//! a page's `next` as `start` to get the following page.
+//! Paged methods follow healthchain's one cursor rule (`healthchain_primitives::page`): they
+//! return at most `MAX_PAGE_SIZE` entries, whatever `limit` asks, each with its key; pass a
+//! page's `next` as `start_after` to get the following page.
 
 use crate::types::{
 	AccessEntry, AccessLog, AccessSeq, Anchor, BatchId, Commitment, MerkleProof, Page, RecordId,
@@ -53,13 +54,13 @@ sp_api::decl_runtime_apis! {
 		/// check them with `verify_inclusion`).
 		fn anchor_of(commitment: Commitment) -> Option<Anchor>;
 
-		/// The records anchored one by one for a patient, oldest first, from position `start`
-		/// (0 for the first page), paged.
+		/// The records anchored one by one for a patient, oldest first, after record
+		/// `start_after` (`None` for the first page), paged.
 		fn records_of_patient(
 			patient: AccountId,
-			start: u32,
+			start_after: Option<RecordId>,
 			limit: u32,
-		) -> Page<(RecordId, Record), u32>;
+		) -> Page<RecordId, Record>;
 
 		/// Every version of a record, oldest first; the last is the current one. Empty for an
 		/// unknown record.
@@ -73,14 +74,15 @@ sp_api::decl_runtime_apis! {
 		/// leaf count. `false` for an unknown batch.
 		fn verify_inclusion(batch_id: BatchId, commitment: Commitment, proof: MerkleProof) -> bool;
 
-		/// The disclosures of a patient's records still in storage, oldest first, from
-		/// position `start` (`None`: the oldest kept), paged. Older entries are in the digest
-		/// (`access_log_digest`) and in the `AccessLogged` events of the chain's history.
+		/// The disclosures of a patient's records still in storage, oldest first, after
+		/// position `start_after` (`None`: from the oldest kept), paged. Older entries are in
+		/// the digest (`access_log_digest`) and in the `AccessLogged` events of the chain's
+		/// history.
 		fn access_log_of_patient(
 			patient: AccountId,
-			start: Option<AccessSeq>,
+			start_after: Option<AccessSeq>,
 			limit: u32,
-		) -> Page<(AccessSeq, AccessEntry<AccountId, BlockNumber>), AccessSeq>;
+		) -> Page<AccessSeq, AccessEntry<AccountId, BlockNumber>>;
 
 		/// The state of a patient's access log: entries ever logged (`next`), entries rolled
 		/// into the digest (`folded`), the digest and the block of its newest entry.

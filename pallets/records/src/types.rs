@@ -2,7 +2,6 @@
 //! erasure, access-log entries and the answers the queries give.
 
 use crate::Config;
-use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::{BoundedVec, Get},
@@ -11,25 +10,19 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 
-pub use healthchain_commitment::{Commitment, MerkleProof};
-pub use pallet_consent::{ConsentId, DataClass, EmergencyAccessId, Purpose, RecordId};
+pub use healthchain_commitment::MerkleProof;
+pub use healthchain_primitives::{
+	AccessBasis, Commitment, ConsentId, DataClass, EmergencyAccessId, Hash32, Moment, Page,
+	Purpose, RecordId, RecordStatus, RecordSummary, VersionNumber,
+};
 
 /// Identifier of a batch of records anchored under one Merkle root, assigned in increasing
 /// order.
 pub type BatchId = u64;
 
-/// Number of a version of a record: `0` is the original anchor, each amendment adds one.
-pub type VersionNumber = u32;
-
 /// Position of an entry in a patient's access log: `0` is the first disclosure ever logged for
 /// the patient, and positions are never reused (compaction keeps counting).
 pub type AccessSeq = u64;
-
-/// Wall-clock time in milliseconds since the Unix epoch, as the runtime's timestamp reports it.
-pub type Moment = u64;
-
-/// A 32-byte BLAKE2b digest.
-pub type Hash32 = [u8; 32];
 
 /// The format of the off-chain document a commitment is about: tells a verifier how to
 /// canonicalize the bytes before recomputing `blake2_256(salt ++ canonical_bytes)`.
@@ -184,6 +177,18 @@ impl<T: Config> Record<T> {
 		self.erasure.is_some()
 	}
 
+	/// What other pallets need to know about the record (see [`healthchain_primitives::RecordLookup`]).
+	pub fn summary(&self) -> RecordSummary<T::AccountId> {
+		RecordSummary {
+			patient: self.patient.clone(),
+			custodian: self.custodian.clone(),
+			commitment: self.commitment,
+			version: self.version,
+			data_class: self.data_class,
+			status: self.status(),
+		}
+	}
+
 	/// The status of the current version: `Current`, or `Erased`.
 	pub fn status(&self) -> RecordStatus {
 		if self.is_erased() {
@@ -271,28 +276,6 @@ pub enum Anchor {
 	Batch(BatchId),
 }
 
-/// The status of one version of a record.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-)]
-pub enum RecordStatus {
-	/// The newest version of a record that is not erased: usable.
-	Current,
-	/// An older version: a newer one replaced it. Evidence only.
-	Superseded,
-	/// The record was erased (every version): evidence only, never usable for new requests.
-	Erased,
-}
-
 /// The answer to "is `commitment` a version of record `record_id`, and which?"
 #[derive(
 	Encode,
@@ -351,13 +334,11 @@ pub enum DisclosureBasis {
 	PatientRequest,
 }
 
-impl From<pallet_consent::AccessBasis> for DisclosureBasis {
-	fn from(basis: pallet_consent::AccessBasis) -> Self {
+impl From<AccessBasis> for DisclosureBasis {
+	fn from(basis: AccessBasis) -> Self {
 		match basis {
-			pallet_consent::AccessBasis::Consent(id) => DisclosureBasis::Consent(id),
-			pallet_consent::AccessBasis::EmergencyAccess(id) => {
-				DisclosureBasis::EmergencyAccess(id)
-			},
+			AccessBasis::Consent(id) => DisclosureBasis::Consent(id),
+			AccessBasis::EmergencyAccess(id) => DisclosureBasis::EmergencyAccess(id),
 		}
 	}
 }
@@ -410,47 +391,5 @@ impl<BlockNumber> AccessLog<BlockNumber> {
 	/// Number of entries in storage.
 	pub fn kept(&self) -> u64 {
 		self.next.saturating_sub(self.folded)
-	}
-}
-
-/// One page of a listing, with the cursor to ask for the next.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct Page<Item, Cursor> {
-	/// The entries of this page, oldest first.
-	pub items: Vec<Item>,
-	/// Pass this as `start` to get the next page; `None` when the listing is complete.
-	pub next: Option<Cursor>,
-}
-
-/// A record as another pallet needs it (see [`crate::traits::RecordLookup`]): its parties,
-/// its current commitment and class, and whether it may be used.
-#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct RecordSummary<AccountId> {
-	/// The patient the record is about (whose consent governs its use).
-	pub patient: AccountId,
-	/// The hospital that holds the record (whose node can read it).
-	pub custodian: AccountId,
-	/// The commitment of the current version.
-	pub commitment: Commitment,
-	/// The number of the current version.
-	pub version: VersionNumber,
-	/// The class of clinical data, the target of consent checks.
-	pub data_class: DataClass,
-	/// `Current`, or `Erased` (then the record must not be used). A summary describes the
-	/// newest version, so it is never `Superseded`; ask
-	/// [`crate::traits::RecordLookup::status_of`] about an older commitment.
-	pub status: RecordStatus,
-}
-
-impl<T: Config> From<&Record<T>> for RecordSummary<T::AccountId> {
-	fn from(record: &Record<T>) -> Self {
-		RecordSummary {
-			patient: record.patient.clone(),
-			custodian: record.custodian.clone(),
-			commitment: record.commitment,
-			version: record.version,
-			data_class: record.data_class,
-			status: record.status(),
-		}
 	}
 }

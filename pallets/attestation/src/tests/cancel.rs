@@ -2,8 +2,10 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok};
-use pallet_consent::{traits::testing::MockConsentCheck, DenialReason, Purpose};
-use pallet_records::traits::testing::MockRecordLookup;
+use healthchain_primitives::{
+	testing::{MockConsentCheck, MockRecordLookup},
+	DenialReason, Purpose,
+};
 
 fn cancel(who: &AccountId, request_id: RequestId) -> frame_support::dispatch::DispatchResult {
 	AttestationPallet::cancel_request(RuntimeOrigin::signed(who.clone()), request_id)

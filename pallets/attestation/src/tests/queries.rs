@@ -2,7 +2,7 @@
 
 use super::*;
 use frame_support::assert_ok;
-use pallet_consent::{traits::testing::MockConsentCheck, Purpose};
+use healthchain_primitives::{testing::MockConsentCheck, Purpose};
 
 /// Attests `count` quorum-1 requests on Alice's record, one per block from the current one.
 fn attest_many(model_id: ModelId, count: u32) -> Vec<RequestId> {

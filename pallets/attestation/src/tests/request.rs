@@ -2,8 +2,10 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok};
-use pallet_consent::{traits::testing::MockConsentCheck, Purpose};
-use pallet_records::traits::testing::MockRecordLookup;
+use healthchain_primitives::{
+	testing::{MockConsentCheck, MockRecordLookup},
+	Purpose,
+};
 
 fn ask(who: AccountId, model_id: ModelId, record_id: RecordId, quorum: u32) -> DispatchResult {
 	AttestationPallet::request_inference(RuntimeOrigin::signed(who), model_id, record_id, quorum)

@@ -2,8 +2,10 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok, dispatch::Pays};
-use pallet_consent::{traits::testing::MockConsentCheck, DenialReason, Purpose};
-use pallet_records::traits::testing::MockRecordLookup;
+use healthchain_primitives::{
+	testing::{MockConsentCheck, MockRecordLookup},
+	DenialReason, Purpose,
+};
 use sp_runtime::DispatchError;
 
 fn try_submit(

@@ -24,7 +24,7 @@ fn carol_grants(
 }
 
 #[test]
-fn patient_appoints_a_representative_with_a_deposit() {
+fn patient_appoints_a_delegate_with_a_deposit() {
 	new_test_ext_checked(|| {
 		appoint_carol(500);
 		assert_eq!(
@@ -104,7 +104,7 @@ fn delegation_expiry_must_be_in_the_future() {
 }
 
 #[test]
-fn representatives_per_patient_are_capped() {
+fn delegates_per_patient_are_capped() {
 	new_test_ext_checked(|| {
 		for delegate in [CAROL, BOB, HOSPITAL] {
 			assert_ok!(ConsentPallet::appoint_delegate(
@@ -163,7 +163,7 @@ fn delegate_grants_on_behalf_and_the_record_says_who_acted() {
 				actor: CAROL,
 			}
 		);
-		// The deposit is the patient's, not the representative's.
+		// The deposit is the patient's, not the delegate's.
 		assert_eq!(held(HoldReason::ConsentDeposit, ALICE), CONSENT_DEPOSIT);
 		assert_eq!(held(HoldReason::ConsentDeposit, CAROL), 0);
 		assert_eq!(check(ALICE, HOSPITAL, Purpose::Operations, lab_data()), Ok(consent_id));

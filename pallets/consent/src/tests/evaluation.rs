@@ -1,8 +1,8 @@
 //! The consent evaluation (`ConsentCheck`) and its stand-ins for other pallets' mocks.
 
 use super::*;
-use crate::traits::testing::MockConsentCheck;
 use frame_support::assert_ok;
+use healthchain_primitives::testing::MockConsentCheck;
 
 type Check = ConsentPallet;
 

@@ -1,6 +1,6 @@
 //! Property tests of the consent evaluation against a small reference model.
 //!
-//! The model states the rules of the issue directly: an active deny that names the purpose
+//! The model states the consent rules directly: an active deny that names the purpose
 //! and overlaps the data wins; otherwise an active permit that names the purpose and covers
 //! the data permits; nothing else does.
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use frame_support::assert_noop;
-use pallet_consent::{traits::testing::MockConsentCheck, DenialReason};
+use healthchain_primitives::{testing::MockConsentCheck, DenialReason};
 use sp_runtime::DispatchError;
 
 #[test]

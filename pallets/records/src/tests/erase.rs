@@ -2,7 +2,7 @@
 
 use super::*;
 use frame_support::assert_noop;
-use pallet_consent::traits::testing::MockConsentCheck;
+use healthchain_primitives::testing::MockConsentCheck;
 
 #[test]
 fn the_patient_erases_a_record_and_every_version_reads_erased() {

@@ -4,7 +4,7 @@
 
 use super::*;
 use healthchain_commitment::{canonicalize_json, commit, MerkleTree, Salt};
-use pallet_consent::traits::testing::MockConsentCheck;
+use healthchain_primitives::testing::MockConsentCheck;
 use std::collections::HashSet;
 
 /// The synthetic FHIR R4 bundles of `models/examples`.

@@ -1,7 +1,7 @@
 //! The runtime-API queries, the `RecordLookup` trait and its testing mock.
 
 use super::*;
-use crate::traits::testing::MockRecordLookup;
+use healthchain_primitives::testing::MockRecordLookup;
 
 #[test]
 fn verify_answers_current_superseded_erased_and_unknown() {
@@ -41,22 +41,33 @@ fn records_of_a_patient_are_paged_oldest_first() {
 	new_test_ext_checked(|| {
 		let ids: Vec<RecordId> = (1..=5).map(|i| anchor(ST_MARYS, ALICE, commitment(i))).collect();
 		anchor(ST_MARYS, BOB, commitment(9));
-		let first = RecordsPallet::records_of_patient(ALICE, 0, 2);
+		let first = RecordsPallet::records_of_patient(ALICE, None, 2);
 		assert_eq!(first.items.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids[..2]);
-		assert_eq!(first.next, Some(2));
-		let second = RecordsPallet::records_of_patient(ALICE, 2, 2);
+		assert_eq!(first.next, Some(ids[1]));
+		let second = RecordsPallet::records_of_patient(ALICE, first.next, 2);
 		assert_eq!(second.items.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids[2..4]);
-		let last = RecordsPallet::records_of_patient(ALICE, 4, 2);
+		assert_eq!(second.next, Some(ids[3]));
+		let last = RecordsPallet::records_of_patient(ALICE, second.next, 2);
 		assert_eq!(last.items.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids[4..]);
 		assert_eq!(last.next, None);
 		assert!(last.items.iter().all(|(_, record)| record.patient == ALICE));
+		// A cursor past the patient's newest record (Bob's record id) gives an empty page.
+		let bob_record = ids[4] + 1;
 		assert_eq!(
-			RecordsPallet::records_of_patient(ALICE, 9, 2),
+			RecordsPallet::records_of_patient(ALICE, Some(bob_record), 2),
 			Page { items: vec![], next: None }
 		);
+		assert_eq!(
+			RecordsPallet::records_of_patient(ALICE, Some(ids[0]), 10)
+				.items
+				.iter()
+				.map(|(id, _)| *id)
+				.collect::<Vec<_>>(),
+			ids[1..]
+		);
 		// A zero limit still returns one entry.
-		assert_eq!(RecordsPallet::records_of_patient(ALICE, 0, 0).items.len(), 1);
-		assert_eq!(RecordsPallet::records_of_patient(RESEARCH_ORG, 0, 10).items.len(), 0);
+		assert_eq!(RecordsPallet::records_of_patient(ALICE, None, 0).items.len(), 1);
+		assert_eq!(RecordsPallet::records_of_patient(RESEARCH_ORG, None, 10).items.len(), 0);
 	});
 }
 
@@ -74,7 +85,7 @@ fn the_access_log_is_paged_oldest_first() {
 		}
 		let first = RecordsPallet::access_log_of_patient(ALICE, None, 3);
 		assert_eq!(first.items.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), vec![0, 1, 2]);
-		assert_eq!(first.next, Some(3));
+		assert_eq!(first.next, Some(2));
 		let second = RecordsPallet::access_log_of_patient(ALICE, first.next, 3);
 		assert_eq!(second.items.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), vec![3]);
 		assert_eq!(second.next, None);

@@ -1,8 +1,6 @@
 //! The time limit, the plan cache and concurrent use.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use healthchain_engine::{EngineConfig, InferenceEngine, InferenceFailure::*};
 use std::{sync::Arc, time::Duration};
 

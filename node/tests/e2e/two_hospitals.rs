@@ -1,40 +1,45 @@
-//! End to end with two hospitals: Alice's and Bob's nodes, the two validators of the local
-//! testnet, are custodians and registered attestors. A request with quorum 2 is attested only
-//! when both hospitals' nodes hold the record under the same commitment (one exports it, salt
-//! included, the other imports it) and their off-chain workers agree.
+//! Two hospitals: Alice's and Bob's nodes, the two validators of the local testnet, are
+//! custodians and registered attestors. A request with quorum 2 is attested only when both
+//! hospitals' nodes hold the record under the same commitment (one exports it, salt
+//! included, the other imports it) and their off-chain workers agree. The scenarios, in
+//! order, on one pair of validators:
 //!
+//! 0. Each hospital imports the shipped model (approved at genesis) into its node.
 //! 1. As a dApp developer does it: `scripts/client/inference-flow.mjs` (`@polkadot/api`)
 //!    imports a record at Alice's hospital, shares it with Bob's, anchors it, has the patient
 //!    consent and the clinician request quorum 2, and reads back the attestation.
 //! 2. A record that only one hospital holds: the request with quorum 2 gets Alice's result and
 //!    stays open; once Bob's hospital imports the export, Bob's worker answers too and the
 //!    request is attested by both.
-//! 3. The patient erases that record on chain: both hospitals' nodes destroy their copy.
+//! 3. The patient erases that record on chain: both hospitals' nodes destroy their copy, and
+//!    the record of scenario 1 is untouched.
 
-mod common;
-
-use common::{flow, start_local_validators, wait_for, Node, Result};
+use crate::common::{self, flow, wait_for, Node, Result};
 use jsonrpsee::rpc_params;
+use pallet_records::RecordId;
 use sp_keyring::Sr25519Keyring;
-use std::{path::Path, process::Command, time::Duration};
+use std::{process::Command, time::Duration};
 
-fn repo(path: &str) -> std::path::PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+/// A record anchored on chain: its id and commitment.
+pub struct Anchored {
+	/// The record's id on chain.
+	pub record_id: RecordId,
+	/// The commitment both hospitals hold it under.
+	pub commitment: [u8; 32],
 }
 
-/// Each hospital imports the shipped model into its node (the model approved at genesis of
-/// the local testnet), as its IT team would.
+/// One hospital imports the shipped model into its node, as its IT team would.
 async fn import_shipped_model(node: &Node) -> Result<()> {
-	let onnx = std::fs::read(repo("models/breast-cancer-mlp.onnx"))?;
-	let card = std::fs::read_to_string(repo("models/breast-cancer-mlp.card.json"))?;
+	let onnx = std::fs::read(common::repo("models/breast-cancer-mlp.onnx"))?;
+	let card = std::fs::read_to_string(common::repo("models/breast-cancer-mlp.card.json"))?;
 	let hash = node.call("inference_importModel", rpc_params![common::to_hex(&onnx), card]).await?;
 	assert_eq!(hash, common::SHIPPED_MODEL_HASH);
 	Ok(())
 }
 
-/// Part 1: the `@polkadot/api` client with both nodes and quorum 2.
+/// The `@polkadot/api` client with both nodes and quorum 2.
 fn polkadot_js_client(alice: &Node, bob: &Node) -> Result<serde_json::Value> {
-	let client = repo("scripts/client");
+	let client = common::repo("scripts/client");
 	if !client.join("node_modules/@polkadot/api").exists() {
 		return Err("run `npm ci` in scripts/client first (scripts/test.sh does)".into());
 	}
@@ -50,17 +55,29 @@ fn polkadot_js_client(alice: &Node, bob: &Node) -> Result<serde_json::Value> {
 	Ok(serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim())?)
 }
 
-async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
-	let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
-	let (charlie, ferdie) = (Sr25519Keyring::Charlie, Sr25519Keyring::Ferdie);
+/// Step 0: Once Alice and Bob peer and author, each hospital imports the shipped model (approved
+/// at genesis of the local testnet) into its node.
+pub async fn each_hospital_imports_the_shipped_model_into_its_node(
+	alice_node: &Node,
+	bob_node: &Node,
+) -> Result<()> {
 	wait_for(Duration::from_secs(60), "Alice and Bob to peer and author", || async {
 		Ok(alice_node.peer_count().await? >= 1 && alice_node.best_number().await? >= 1)
 	})
 	.await?;
 	import_shipped_model(alice_node).await?;
 	import_shipped_model(bob_node).await?;
+	Ok(())
+}
 
-	// 1. Both hospitals hold the record before the request.
+/// Step 1: Both hospitals hold Eve's record before Charlie's request with quorum 2: the client
+/// sees it attested by both, each hospital's off-chain worker having submitted once. Returns the
+/// record's commitment.
+pub async fn two_hospitals_holding_the_record_attest_with_quorum_two(
+	alice_node: &Node,
+	bob_node: &Node,
+) -> Result<[u8; 32]> {
+	let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
 	let result = polkadot_js_client(alice_node, bob_node)?;
 	assert_eq!(result["quorum"], 2, "{result}");
 	assert_eq!(
@@ -82,8 +99,18 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 		.collect();
 	signers.sort();
 	assert_eq!(signers, both, "each hospital's worker submitted once: {result}");
+	flow::commitment_of(&result["commitment"])
+}
 
-	// 2. Only Alice's hospital holds Ferdie's record when Charlie asks for quorum 2.
+/// Step 2: Only Alice's hospital holds Ferdie's record when Charlie asks for quorum 2: Alice's node
+/// answers and the request stays open; once Bob's hospital imports Alice's export, Bob's
+/// off-chain worker answers too and the request is attested by both. Returns the record.
+pub async fn a_record_shared_while_the_request_is_open_reaches_quorum_two(
+	alice_node: &Node,
+	bob_node: &Node,
+) -> Result<Anchored> {
+	let (alice, bob) = (Sr25519Keyring::Alice, Sr25519Keyring::Bob);
+	let (charlie, ferdie) = (Sr25519Keyring::Charlie, Sr25519Keyring::Ferdie);
 	let bundle = "patient-2.bundle.json";
 	let commitment = flow::import_record(alice_node, ferdie, bundle).await?;
 	let record_id = flow::anchor(alice_node, alice, ferdie, commitment).await?;
@@ -129,18 +156,28 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 	let info = flow::attestation(bob_node, request_id).await?;
 	assert_eq!(info.attestation.commitment, commitment);
 	assert_eq!(info.attestation.output.to_vec(), expected);
+	Ok(Anchored { record_id, commitment })
+}
 
-	// 3. Ferdie erases his record: once that is finalized, both hospitals destroy their copy.
+/// Step 3: Ferdie erases his record (`erased`): once that is finalized, both hospitals destroy
+/// their copy, and Bob's node still holds only the record Eve keeps her rights over (`kept`).
+pub async fn an_erased_record_is_destroyed_at_both_hospitals(
+	alice_node: &Node,
+	bob_node: &Node,
+	erased: Anchored,
+	kept: [u8; 32],
+) -> Result<()> {
+	let ferdie = Sr25519Keyring::Ferdie;
 	alice_node
 		.submit(
 			healthchain_runtime::RuntimeCall::Records(pallet_records::Call::erase_record {
-				record_id,
+				record_id: erased.record_id,
 				reason: pallet_records::ErasureReason::PatientRequest,
 			}),
 			ferdie,
 		)
 		.await?;
-	let held = common::to_hex(&commitment);
+	let held = common::to_hex(&erased.commitment);
 	for node in [alice_node, bob_node] {
 		wait_for(Duration::from_secs(60), "the erased record to be destroyed", || async {
 			let records = node.call("inference_listRecords", rpc_params![]).await?;
@@ -149,22 +186,7 @@ async fn scenario(alice_node: &Node, bob_node: &Node) -> Result<()> {
 		.await?;
 	}
 	// The record Eve still holds rights over is untouched.
-	let eves = flow::commitment_of(&result["commitment"])?;
 	let records = bob_node.call("inference_listRecords", rpc_params![]).await?;
-	assert_eq!(records, serde_json::json!([common::to_hex(&eves)]));
+	assert_eq!(records, serde_json::json!([common::to_hex(&kept)]));
 	Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn two_hospitals_holding_the_record_attest_with_quorum_two() {
-	let (alice, bob) = start_local_validators("hospitals", &["--offchain-worker", "always"])
-		.await
-		.expect("validators start");
-	if let Err(e) = scenario(&alice, &bob).await {
-		panic!(
-			"{e}\n--- alice log (tail) ---\n{}\n--- bob log (tail) ---\n{}",
-			alice.log_tail(),
-			bob.log_tail()
-		);
-	}
 }

@@ -1,8 +1,6 @@
 //! A corpus of bad inputs, each giving its named failure (and never a panic).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use healthchain_engine::{
 	model_hash, EngineConfig, InferenceEngine, InferenceFailure::*, StoreError,
 };

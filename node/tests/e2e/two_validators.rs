@@ -1,12 +1,16 @@
-//! End to end: two validators (Alice and Bob) from the `local_testnet` spec peer and
-//! finalize the same chain.
+//! Two validators (Alice and Bob) from the `local_testnet` spec peer and finalize the same
+//! chain. The first scenario on the pair of validators that the two-hospital scenarios use
+//! next.
 
-mod common;
-
-use common::{start_local_validators, wait_for, Node, Result};
+use crate::common::{wait_for, Node, Result};
 use std::time::Duration;
 
-async fn scenario(alice: &Node, bob: &Node) -> Result<()> {
+/// Alice and Bob see each other, and what Alice finalized Bob finalized too, with the same
+/// hash.
+pub async fn alice_and_bob_peer_and_finalize_the_same_blocks(
+	alice: &Node,
+	bob: &Node,
+) -> Result<()> {
 	// They see each other.
 	wait_for(Duration::from_secs(60), "Alice and Bob to peer", || async {
 		Ok(alice.peer_count().await? >= 1 && bob.peer_count().await? >= 1)
@@ -26,16 +30,4 @@ async fn scenario(alice: &Node, bob: &Node) -> Result<()> {
 	let bob_hash = bob.block_hash(number).await?;
 	assert_eq!(bob_hash, Some(alice_hash), "Alice and Bob finalized different blocks at #{number}");
 	Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn alice_and_bob_peer_and_finalize_the_same_blocks() {
-	let (alice, bob) = start_local_validators("validators", &[]).await.expect("validators start");
-	if let Err(e) = scenario(&alice, &bob).await {
-		panic!(
-			"{e}\n--- alice log (tail) ---\n{}\n--- bob log (tail) ---\n{}",
-			alice.log_tail(),
-			bob.log_tail()
-		);
-	}
 }

@@ -1,8 +1,6 @@
 //! The model and record stores: round trips, idempotence, erasure, crash safety.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use healthchain_commitment::{canonicalize_json, commit, Salt};
 use healthchain_engine::{
 	model_hash, InferenceEngine, InferenceFailure, ModelStore, RecordStore, StoreError,

@@ -1,9 +1,7 @@
 //! tract (through the engine) against onnxruntime's recorded outputs: every held-out case of
 //! both shipped models, and the example patients.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use healthchain_engine::{quantize, InferenceEngine, InferenceOutput};
 use serde_json::Value;
 

@@ -1,20 +1,24 @@
-//! End to end: a `--dev` node offers metadata V14–V16 and the shipped model, imports a record
-//! over the store RPC, produces and finalizes blocks, accepts a signed transfer over JSON-RPC,
-//! and shuts down cleanly on SIGTERM.
+//! A `--dev` node offers metadata V14–V16 and the shipped model, imports a record over the
+//! store RPC, produces and finalizes blocks, accepts a signed transfer over JSON-RPC, and
+//! shuts down cleanly on SIGTERM.
+//!
+//! Two scenarios on the shared dev node: what a fresh node offers runs first (it expects the
+//! shipped model and its own record to be the only ones the node holds), the transfer and
+//! the shutdown run last (SIGTERM ends the node).
 
-mod common;
-
+use crate::common::{self, wait_for, Node, Result, SHIPPED_MODEL_HASH};
 use codec::Encode;
-use common::{wait_for, Node, Result, SHIPPED_MODEL_HASH};
 use healthchain_runtime::{BalancesCall, RuntimeCall, RuntimeEvent, UNIT};
 use jsonrpsee::rpc_params;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiAddress;
 use std::time::Duration;
 
-async fn dev_node_scenario(node: &mut Node) -> Result<()> {
-	node.wait_ready(Duration::from_secs(60)).await?;
-
+/// The runtime is healthchain's, offers metadata V14–V16 with the pallets' documentation,
+/// holds the shipped model, and the store RPC imports a record.
+pub async fn dev_node_offers_metadata_the_shipped_model_and_the_store_rpc(
+	node: &Node,
+) -> Result<()> {
 	// The runtime is healthchain's.
 	let version = node.call("state_getRuntimeVersion", rpc_params![]).await?;
 	assert_eq!(version["specName"], "healthchain", "runtime version: {version}");
@@ -45,15 +49,19 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	// The development chain imported the shipped model; the store RPC imports a record.
 	let models = node.call("inference_listModels", rpc_params![]).await?;
 	assert_eq!(models, serde_json::json!([SHIPPED_MODEL_HASH]), "models held: {models}");
-	let bundle = std::fs::read_to_string(
-		std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-			.join("../models/examples/patient-2.bundle.json"),
-	)?;
+	let bundle = std::fs::read_to_string(common::repo("models/examples/patient-2.bundle.json"))?;
 	let alice_ss58 = Sr25519Keyring::Alice.to_account_id().to_string();
 	let commitment = node.call("inference_importRecord", rpc_params![alice_ss58, bundle]).await?;
 	let records = node.call("inference_listRecords", rpc_params![]).await?;
 	assert_eq!(records, serde_json::json!([commitment]), "records held: {records}");
+	Ok(())
+}
 
+/// Blocks are produced and finalized, a signed transfer submitted over RPC is included with
+/// its event, and SIGTERM stops the node cleanly.
+pub async fn dev_node_produces_finalizes_accepts_a_transfer_and_stops_on_sigterm(
+	node: &mut Node,
+) -> Result<()> {
 	// Blocks are produced (one every 6 s) …
 	wait_for(Duration::from_secs(60), "block #2 to be produced", || async {
 		Ok(node.best_number().await? >= 2)
@@ -112,13 +120,4 @@ async fn dev_node_scenario(node: &mut Node) -> Result<()> {
 	let status = node.terminate(Duration::from_secs(30))?;
 	assert!(status.success(), "node exited with {status} after SIGTERM");
 	Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn dev_node_produces_finalizes_accepts_a_transfer_and_stops_on_sigterm() {
-	let mut node =
-		Node::start("dev", &["--dev", "--offchain-worker", "always"]).expect("node starts");
-	if let Err(e) = dev_node_scenario(&mut node).await {
-		panic!("{e}\n--- node log (tail) ---\n{}", node.log_tail());
-	}
 }

@@ -1,13 +1,20 @@
-//! The consent check other pallets use, and stand-ins for their mocks.
+//! The traits through which pallets ask each other: a consent check and a record lookup. The
+//! runtime wires the providing pallets in; no pallet reads another's storage.
+//!
+//! Complete test doubles of both traits are in the `testing` module (feature `test-utils`).
 
-use crate::types::{AccessBasis, DataTarget, DenialReason, EmergencyAccessId, Purpose};
-use crate::ConsentId;
+#[cfg(feature = "runtime-benchmarks")]
+use crate::consent::DataClass;
+use crate::consent::{
+	AccessBasis, ConsentId, DataTarget, DenialReason, EmergencyAccessId, Purpose,
+};
+use crate::records::{Commitment, RecordId, RecordStatus, RecordSummary};
 use frame_support::weights::Weight;
 
 /// Asks whether a patient's consent lets a grantee use some data for a purpose.
 ///
-/// Implemented by [`crate::Pallet`]; the records and attestation pallets take it through their
-/// `Config` (`type ConsentCheck: ConsentCheck<Self::AccountId, BlockNumberFor<Self>>`).
+/// Implemented by `pallet-consent`'s `Pallet`; the records and attestation pallets take it through
+/// their `Config` (`type ConsentCheck: ConsentCheck<Self::AccountId, BlockNumberFor<Self>>`).
 /// Every method answers in bounded time: it reads at most `MaxConsentsPerPair` consents of the
 /// (patient, grantee) pair, plus one break-glass entry. Charge [`ConsentCheck::check_weight`]
 /// for each call in the caller's own weight.
@@ -154,104 +161,49 @@ impl<AccountId, BlockNumber> ConsentCheck<AccountId, BlockNumber> for PermitAll 
 	}
 }
 
-/// A consent check for other pallets' mock runtimes, configured per test thread.
-#[cfg(feature = "std")]
-pub mod testing {
-	use super::*;
-	use alloc::vec::Vec;
-	use codec::Encode;
-	use core::cell::RefCell;
+/// Reads what another pallet needs to know about an anchored record.
+///
+/// Implemented by `pallet-records`' `Pallet`; the attestation pallet takes it through its `Config`
+/// (`type RecordLookup: RecordLookup<Self::AccountId>`). Every method reads at most two storage
+/// entries; charge [`RecordLookup::lookup_weight`] for each call in the caller's own weight.
+pub trait RecordLookup<AccountId> {
+	/// The record `id` as of its newest version, or `None` if no record has this id. A record
+	/// whose `status` is `Erased` must not be used for new requests.
+	fn record(id: RecordId) -> Option<RecordSummary<AccountId>>;
 
-	/// (encoded patient, encoded grantee, purpose, consent id).
-	type Entry = (Vec<u8>, Vec<u8>, Purpose, ConsentId);
-	/// (encoded patient, encoded grantee, access id).
-	type EmergencyEntry = (Vec<u8>, Vec<u8>, EmergencyAccessId);
+	/// The status of the version of record `id` whose commitment is `commitment`: `Current`,
+	/// `Superseded` (a newer version exists) or `Erased`; `None` if the record does not exist
+	/// or `commitment` is none of its versions. Use it to check that a commitment read earlier
+	/// (at request time) is still the current one.
+	fn status_of(id: RecordId, commitment: &Commitment) -> Option<RecordStatus>;
 
-	std::thread_local! {
-		static PERMITS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
-		static EMERGENCIES: RefCell<Vec<EmergencyEntry>> = const { RefCell::new(Vec::new()) };
+	/// Worst-case weight of one call to any method of this trait.
+	fn lookup_weight() -> Weight;
+
+	/// Anchors a record of `patient`, held by `custodian`, of class `data_class`, and returns
+	/// its id, for the benchmarks of pallets that depend on a record lookup. The custodian
+	/// need not be registered.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_record(
+		_custodian: &AccountId,
+		_patient: &AccountId,
+		_data_class: DataClass,
+	) -> Result<RecordId, frame_support::pallet_prelude::DispatchError> {
+		Ok(0)
+	}
+}
+
+/// No records at all: every lookup answers `None`, at no weight.
+impl<AccountId> RecordLookup<AccountId> for () {
+	fn record(_: RecordId) -> Option<RecordSummary<AccountId>> {
+		None
 	}
 
-	/// A consent check whose answers a test sets: `permit` and `open_emergency` add grants,
-	/// `revoke` and `reset` take them away. Data target and block number are ignored; denial is
-	/// always `NoConsent`. State is per thread, so parallel tests do not see each other's.
-	pub struct MockConsentCheck;
-
-	impl MockConsentCheck {
-		/// Permits `grantee` to use any of `patient`'s data for `purpose`, as consent `id`.
-		pub fn permit<AccountId: Encode>(
-			patient: &AccountId,
-			grantee: &AccountId,
-			purpose: Purpose,
-			id: ConsentId,
-		) {
-			PERMITS
-				.with(|p| p.borrow_mut().push((patient.encode(), grantee.encode(), purpose, id)));
-		}
-
-		/// Withdraws every permit of (`patient`, `grantee`, `purpose`).
-		pub fn revoke<AccountId: Encode>(
-			patient: &AccountId,
-			grantee: &AccountId,
-			purpose: Purpose,
-		) {
-			let (patient, grantee) = (patient.encode(), grantee.encode());
-			PERMITS.with(|p| {
-				p.borrow_mut()
-					.retain(|(pa, gr, pu, _)| !(*pa == patient && *gr == grantee && *pu == purpose))
-			});
-		}
-
-		/// Opens break-glass access `id` for `grantee` on `patient`'s data.
-		pub fn open_emergency<AccountId: Encode>(
-			patient: &AccountId,
-			grantee: &AccountId,
-			id: EmergencyAccessId,
-		) {
-			EMERGENCIES.with(|e| e.borrow_mut().push((patient.encode(), grantee.encode(), id)));
-		}
-
-		/// Forgets every permit and break-glass access of this thread.
-		pub fn reset() {
-			PERMITS.with(|p| p.borrow_mut().clear());
-			EMERGENCIES.with(|e| e.borrow_mut().clear());
-		}
+	fn status_of(_: RecordId, _: &Commitment) -> Option<RecordStatus> {
+		None
 	}
 
-	impl<AccountId: Encode, BlockNumber> ConsentCheck<AccountId, BlockNumber> for MockConsentCheck {
-		fn is_permitted(
-			patient: &AccountId,
-			grantee: &AccountId,
-			purpose: Purpose,
-			_: &DataTarget,
-			_: BlockNumber,
-		) -> Result<ConsentId, DenialReason> {
-			let (patient, grantee) = (patient.encode(), grantee.encode());
-			PERMITS.with(|p| {
-				p.borrow()
-					.iter()
-					.find(|(pa, gr, pu, _)| *pa == patient && *gr == grantee && *pu == purpose)
-					.map(|(_, _, _, id)| *id)
-					.ok_or(DenialReason::NoConsent)
-			})
-		}
-
-		fn has_emergency_access(
-			patient: &AccountId,
-			grantee: &AccountId,
-			_: BlockNumber,
-		) -> Option<EmergencyAccessId> {
-			let (patient, grantee) = (patient.encode(), grantee.encode());
-			EMERGENCIES.with(|e| {
-				e.borrow()
-					.iter()
-					.find(|(pa, gr, _)| *pa == patient && *gr == grantee)
-					.map(|(_, _, id)| *id)
-			})
-		}
-
-		fn check_weight() -> Weight {
-			Weight::zero()
-		}
+	fn lookup_weight() -> Weight {
+		Weight::zero()
 	}
 }

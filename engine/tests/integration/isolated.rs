@@ -1,26 +1,26 @@
 //! Inference in a separate, memory-limited process (`healthchain_engine::isolated`), with the
-//! `healthchain-inference-worker` binary as the child.
+//! `healthchain-inference-process` binary as the child: it runs `isolated::process_main`, the
+//! entry point the node runs, and is started by the same `IsolatedEngine` code with the same
+//! `ProcessArgs`.
 
-mod common;
-
-use common::*;
-use healthchain_engine::{InferenceEngine, InferenceFailure, IsolatedEngine, WorkerCommand};
+use crate::common::*;
+use healthchain_engine::{
+	EngineConfig, InferenceEngine, InferenceFailure, IsolatedEngine, ProcessArgs, ProcessCommand,
+};
 use std::{ffi::OsString, time::Duration};
 
-const WORKER: &str = env!("CARGO_BIN_EXE_healthchain-inference-worker");
+const PROCESS: &str = env!("CARGO_BIN_EXE_healthchain-inference-process");
 
-fn isolated(engine: &TestEngine, memory_limit: u64, time_limit: Duration) -> IsolatedEngine {
-	let args = vec![
-		OsString::from(engine.dir.path()),
-		OsString::from(memory_limit.to_string()),
-		OsString::from(time_limit.as_millis().to_string()),
-	];
-	let command = WorkerCommand { program: WORKER.into(), args };
-	IsolatedEngine::new(command, engine.records().clone(), time_limit)
+const MIB: u64 = 1024 * 1024;
+
+/// An isolated engine over `engine`'s stores and limits, with `PROCESS` as the child.
+fn isolated(engine: &TestEngine, memory_limit: u64) -> IsolatedEngine {
+	let command = ProcessCommand { program: PROCESS.into(), args: Vec::new() };
+	IsolatedEngine::open(command, ProcessArgs::for_engine(engine, memory_limit)).unwrap()
 }
 
-/// An isolated engine running `program args` over `engine`'s records, waiting at most a
-/// second for the child to start.
+/// An isolated engine running `program args` over `engine`'s stores with the time limit
+/// `time_limit`, waiting at most a second for the child to start.
 fn running(
 	engine: &TestEngine,
 	program: &str,
@@ -28,39 +28,55 @@ fn running(
 	time_limit: Duration,
 ) -> IsolatedEngine {
 	let args = args.iter().map(OsString::from).collect();
-	let command = WorkerCommand { program: program.into(), args };
-	IsolatedEngine::new(command, engine.records().clone(), time_limit)
-		.with_startup_timeout(Duration::from_secs(1))
+	let command = ProcessCommand { program: program.into(), args };
+	let mut args = ProcessArgs::for_engine(engine, 1024 * MIB);
+	args.config.time_limit = time_limit;
+	IsolatedEngine::open(command, args).unwrap().with_startup_timeout(Duration::from_secs(1))
 }
-
-const MIB: u64 = 1024 * 1024;
 
 #[test]
 fn an_isolated_engine_answers_as_the_engine_in_process_does() {
 	let engine = engine();
 	let model = import_shipped(&engine, BREAST);
-	let isolated = isolated(&engine, 1024 * MIB, Duration::from_secs(5));
+	let isolated = isolated(&engine, 1024 * MIB);
 	for n in 1..=5 {
 		let commitment = engine.records().import(ALICE, &bundle(n)).unwrap();
 		assert_eq!(isolated.run(&model, &commitment), engine.run(&model, &commitment));
 		assert!(isolated.run(&model, &commitment).is_ok());
 	}
 	// Named failures come back as they are, from the same process.
-	let pid = isolated.worker_pid();
+	let pid = isolated.process_pid();
 	assert_eq!(isolated.run(&model, &[7; 32]), Err(InferenceFailure::RecordNotHeld));
 	let commitment = engine.records().list().unwrap()[0];
 	assert_eq!(isolated.run(&[9; 32], &commitment), Err(InferenceFailure::UnknownModel));
-	assert_eq!(isolated.worker_pid(), pid);
+	assert_eq!(isolated.process_pid(), pid);
+}
+
+#[test]
+fn the_child_applies_the_size_limits_of_its_arguments() {
+	let engine = engine();
+	let model = import_shipped(&engine, BREAST);
+	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
+	assert!(engine.run(&model, &commitment).is_ok());
+	let command = ProcessCommand { program: PROCESS.into(), args: Vec::new() };
+	let mut args = ProcessArgs::for_engine(&engine, 1024 * MIB);
+	args.config.max_model_bytes = 100;
+	let small = IsolatedEngine::open(command, args).unwrap();
+	// The shipped model is larger than 100 bytes: the child refuses to load it.
+	assert_eq!(small.run(&model, &commitment), Err(InferenceFailure::InputTooLarge));
 }
 
 #[test]
 fn a_model_that_exceeds_the_memory_limit_fails_in_its_process_only() {
-	let engine = engine();
+	let engine = engine_with(EngineConfig {
+		time_limit: Duration::from_secs(20),
+		..EngineConfig::default()
+	});
 	let good = import_shipped(&engine, BREAST);
 	// Tract folds this graph's constants while analysing it: 1.2 GB before any check runs.
 	let blowup = import_with_card_of(&engine, BREAST, &fixture("constant-blowup.onnx"));
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
-	let isolated = isolated(&engine, 768 * MIB, Duration::from_secs(20));
+	let isolated = isolated(&engine, 768 * MIB);
 
 	assert!(isolated.run(&good, &commitment).is_ok());
 	// Under the limit the allocation fails in the child: tract reports it as a panic, which
@@ -76,11 +92,11 @@ fn a_time_limit_answer_recycles_the_process() {
 	let engine = engine();
 	let model = import_shipped(&engine, BREAST);
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
-	// A zero time limit in the child refuses every inference as over time.
-	let dir = engine.dir.path().to_str().unwrap().to_owned();
-	let isolated = running(&engine, WORKER, &[&dir, "1073741824", "0"], Duration::from_secs(5));
+	// A zero time limit refuses every inference as over time: the child answers so at once,
+	// well before the parent's deadline (the same limit plus the grace).
+	let isolated = running(&engine, PROCESS, &[], Duration::ZERO);
 	assert_eq!(isolated.run(&model, &commitment), Err(InferenceFailure::TimeLimitExceeded));
-	assert_eq!(isolated.worker_pid(), None, "a child that overran is not reused");
+	assert_eq!(isolated.process_pid(), None, "a child that overran is not reused");
 }
 
 #[test]
@@ -91,14 +107,14 @@ fn a_process_that_does_not_start_or_never_answers_is_killed() {
 	// Never writes the handshake: killed at the start-up timeout, before any request.
 	let silent = running(&engine, "sleep", &["600"], Duration::from_millis(100));
 	assert_eq!(silent.run(&model, &commitment), Err(InferenceFailure::EngineError));
-	assert_eq!(silent.worker_pid(), None);
+	assert_eq!(silent.process_pid(), None);
 	// Starts, takes the request, never answers: killed at the time limit (plus the grace).
-	let script = "printf '\\027\\000\\000\\000healthchain-inference/1'; exec sleep 600";
+	let script = "printf '\\027\\000\\000\\000healthchain-inference/2'; exec sleep 600";
 	let stuck = running(&engine, "sh", &["-c", script], Duration::from_millis(100));
 	let started = std::time::Instant::now();
 	assert_eq!(stuck.run(&model, &commitment), Err(InferenceFailure::TimeLimitExceeded));
 	assert!(started.elapsed() < Duration::from_secs(30));
-	assert_eq!(stuck.worker_pid(), None);
+	assert_eq!(stuck.process_pid(), None);
 }
 
 #[test]
@@ -108,14 +124,17 @@ fn a_process_that_dies_or_cannot_start_is_an_engine_error() {
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
 	let exits = running(&engine, "true", &[], Duration::from_secs(5));
 	assert_eq!(exits.run(&model, &commitment), Err(InferenceFailure::EngineError));
-	assert_eq!(exits.worker_pid(), None);
+	assert_eq!(exits.process_pid(), None);
 	let missing = running(&engine, "/nonexistent/healthchain-node", &[], Duration::from_secs(5));
 	assert_eq!(missing.run(&model, &commitment), Err(InferenceFailure::EngineError));
-	// An unusable engine directory: the child says why on stderr and ends.
-	let file = tempfile::NamedTempFile::new().unwrap();
-	let path = file.path().to_str().unwrap().to_owned();
-	let bad_dir = running(&engine, WORKER, &[&path], Duration::from_secs(5));
-	assert_eq!(bad_dir.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	// The child cannot open its engine (a file where its model store should be): it says why
+	// on stderr and ends.
+	let broken = running(&engine, PROCESS, &[], Duration::from_secs(5));
+	let models = engine.dir.path().join("models");
+	std::fs::remove_dir_all(&models).unwrap();
+	std::fs::write(&models, b"not a directory").unwrap();
+	assert_eq!(broken.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	assert_eq!(broken.process_pid(), None);
 }
 
 #[test]
@@ -127,7 +146,7 @@ fn a_broken_inference_process_never_speaks_for_records_not_held_here() {
 		running(&engine, "/nonexistent/healthchain-node", &[], Duration::from_secs(5)),
 	] {
 		assert_eq!(broken.run(&model, &[2; 32]), Err(InferenceFailure::RecordNotHeld));
-		assert_eq!(broken.worker_pid(), None, "no process was needed");
+		assert_eq!(broken.process_pid(), None, "no process was needed");
 	}
 }
 
@@ -136,11 +155,11 @@ fn a_process_that_ended_while_idle_is_replaced_without_failing_the_request() {
 	let engine = engine();
 	let model = import_shipped(&engine, BREAST);
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
-	let isolated = isolated(&engine, 1024 * MIB, Duration::from_secs(5));
+	let isolated = isolated(&engine, 1024 * MIB);
 	assert!(isolated.run(&model, &commitment).is_ok());
-	let pid = isolated.worker_pid().expect("a process serves");
+	let pid = isolated.process_pid().expect("a process serves");
 	std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
 	std::thread::sleep(Duration::from_millis(200));
 	assert_eq!(isolated.run(&model, &commitment), engine.run(&model, &commitment));
-	assert_ne!(isolated.worker_pid(), Some(pid));
+	assert_ne!(isolated.process_pid(), Some(pid));
 }
