@@ -11,13 +11,9 @@ use crate::{
 };
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
+use healthchain_primitives::page_size;
 
 impl<T: Config> Pallet<T> {
-	/// The page size for `limit`: `1..=MAX_PAGE_SIZE`.
-	fn page_size(limit: u32) -> u32 {
-		healthchain_primitives::page_size(limit)
-	}
-
 	/// One model by id.
 	pub fn model(model_id: ModelId) -> Option<ModelOf<T>> {
 		Models::<T>::get(model_id)
@@ -35,7 +31,7 @@ impl<T: Config> Pallet<T> {
 		let start = start_after.map_or(0, |after| after.saturating_add(1));
 		let mut items = Vec::new();
 		let mut model_id = start;
-		while model_id < end && (items.len() as u32) < Self::page_size(limit) {
+		while model_id < end && (items.len() as u32) < page_size(limit) {
 			if let Some(model) = Models::<T>::get(model_id) {
 				items.push((model_id, model));
 			}
@@ -77,7 +73,7 @@ impl<T: Config> Pallet<T> {
 		.map(|(request_id, ())| request_id);
 		let mut items = Vec::new();
 		let mut last = None;
-		for request_id in ids.by_ref().take(Self::page_size(limit) as usize) {
+		for request_id in ids.by_ref().take(page_size(limit) as usize) {
 			last = Some(request_id);
 			if let Some(request) = Requests::<T>::get(request_id) {
 				items.push((request_id, request));
@@ -103,7 +99,7 @@ impl<T: Config> Pallet<T> {
 		at: impl Fn(u32) -> Option<RequestId>,
 	) -> Page<u32, AttestationInfoOf<T>> {
 		let start = start_after.map_or(0, |after| after.saturating_add(1));
-		let end = start.saturating_add(Self::page_size(limit)).min(len);
+		let end = start.saturating_add(page_size(limit)).min(len);
 		let items = (start..end)
 			.filter_map(|position| {
 				at(position).and_then(Self::attestation).map(|info| (position, info))
@@ -163,7 +159,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut seq = start_after.map_or(first, |after| after.saturating_add(1).max(first));
 		let mut items = Vec::new();
-		let size = Self::page_size(limit) as usize;
+		let size = page_size(limit) as usize;
 		while seq < end && items.len() < size {
 			let Some((block, request_id)) = AttestationsBySeq::<T>::get(seq) else {
 				seq = seq.saturating_add(1);
