@@ -139,7 +139,7 @@ run nice -n 10 cargo clippy --release --locked --workspace --all-targets -- -D w
 # is not `ignore`d.
 step "pallet benchmarks as tests (feature runtime-benchmarks), while the tests run"
 run nice -n 10 cargo test --release --locked -p pallet-consent -p pallet-records \
-	-p pallet-attestation --features runtime-benchmarks --lib
+	-p pallet-attestation -p pallet-consortium --features runtime-benchmarks --lib
 
 # Waits for background job `$1` (a pid variable's name) and prints its log `$2`; fails the
 # step if the job failed.
