@@ -123,6 +123,7 @@ pub mod pallet {
 			assert!(!self.session_length.is_zero(), "consortium: sessionLength must be above 0");
 			SessionLength::<T>::put(self.session_length);
 			for hospital in &self.hospitals {
+				assert!(!hospital.name.is_empty(), "consortium: a genesis hospital has no name");
 				let name = BoundedVec::try_from(hospital.name.clone().into_bytes())
 					.expect("consortium: a genesis hospital's name is longer than MaxNameLen");
 				Pallet::<T>::insert_hospital(
@@ -138,8 +139,6 @@ pub mod pallet {
 				"consortium: fewer genesis validators than MinValidators"
 			);
 			T::Council::initialize_members(&Pallet::<T>::council_members());
-			// The first planned session takes the founding validators.
-			ValidatorSetChanged::<T>::put(true);
 		}
 	}
 
@@ -221,6 +220,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MinValidators::get() >= 1, "MinValidators must be at least 1");
+			assert!(
+				T::MinValidators::get() < T::MaxHospitals::get(),
+				"MaxHospitals must leave room above MinValidators"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -250,13 +257,13 @@ pub mod pallet {
 			let name: BoundedVec<u8, T::MaxNameLen> =
 				name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
 			Self::insert_hospital(hospital.clone(), name, attestor.clone(), roles)?;
-			let members = Self::sync_council(&[hospital.clone()], &[]);
+			let members = Self::sync_council(core::slice::from_ref(&hospital), &[]);
 			Self::deposit_event(Event::HospitalAdmitted { hospital, attestor, roles });
 			Ok(Some(T::WeightInfo::admit_hospital(members)).into())
 		}
 
 		/// Remove `hospital` from the consortium: its council seat, custodian, attestor and
-		/// care-provider rights end at once (its attestor key is refused from the next block);
+		/// care-provider rights end at once (its attestor key is refused from this call on);
 		/// as a validator it stops authoring two session boundaries later. Its anchored records
 		/// and past attestations stay. Refused when it would leave fewer than `MinValidators`
 		/// validators. Only `MembershipOrigin` may.
@@ -268,7 +275,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			T::MembershipOrigin::ensure_origin(origin)?;
 			Self::take_hospital(&hospital)?;
-			let members = Self::sync_council(&[], &[hospital.clone()]);
+			let members = Self::sync_council(&[], core::slice::from_ref(&hospital));
 			Self::deposit_event(Event::HospitalRemoved { hospital });
 			Ok(Some(T::WeightInfo::remove_hospital(members)).into())
 		}
@@ -290,7 +297,7 @@ pub mod pallet {
 		}
 
 		/// Replace the caller's attestor account with `attestor`, the account of a new `infr`
-		/// key its node holds: results signed by the old key are refused from the next block.
+		/// key its node holds: results signed by the old key are refused from this call on.
 		/// The caller must be an admitted hospital's governance account.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_attestor())]

@@ -1,9 +1,11 @@
 //! The consortium as `pallet-session`'s validator source and session clock.
 //!
-//! - [`SessionManager`]: when the validator set changed (admission, removal or a change of the
-//!   validator role), the next planned session gets the hospitals with the validator role.
-//!   `pallet-session` queues a planned set for one session, so a change made in session `n`
-//!   validates from session `n + 2`: within two session boundaries.
+//! - [`SessionManager`]: every session boundary plans the hospitals with the validator role
+//!   (those with session keys; `pallet-session` skips the others). `pallet-session` queues a
+//!   planned set for one session, so a change made in session `n` (admission, removal, a change
+//!   of the validator role, or a validator's first `set_keys`) validates from session `n + 2`:
+//!   within two session boundaries. A planning after a membership change emits
+//!   `ValidatorSetPlanned`.
 //! - [`ShouldEndSession`] and [`EstimateNextSessionRotation`]: sessions end at every block
 //!   number divisible by [`SessionLength`], a storage value the genesis sets and the council
 //!   may change, so test networks rotate every few blocks and production every few hours.
@@ -28,14 +30,23 @@ use sp_runtime::{
 
 impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(new_index: u32) -> Option<Vec<T::AccountId>> {
-		if !ValidatorSetChanged::<T>::take() {
+		let changed = ValidatorSetChanged::<T>::take();
+		let validators = Self::validators();
+		// Never an empty set: Aura and GRANDPA would stop. `MinValidators` (at least 1) keeps
+		// this from happening once the consortium has its founders.
+		if validators.is_empty() {
 			return None;
 		}
-		let validators = Self::validators();
-		Self::deposit_event(Event::ValidatorSetPlanned {
-			session: new_index,
-			validators: validators.len() as u32,
-		});
+		if changed {
+			Self::deposit_event(Event::ValidatorSetPlanned {
+				session: new_index,
+				validators: validators.len() as u32,
+			});
+		}
+		// Planned at every boundary, not only after a change: `pallet-session` queues only the
+		// validators that have keys, so a validator that sets its keys later joins at the next
+		// boundary after that. Aura and GRANDPA change their authorities only when the keys
+		// differ.
 		Some(validators)
 	}
 
@@ -89,15 +100,15 @@ impl<T: Config> BoundToRuntimeAppPublic for Pallet<T> {
 impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
 	type Key = T::AttestorKey;
 
-	fn on_genesis_session<'a, I: 'a>(_validators: I)
+	fn on_genesis_session<'a, I>(_validators: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 	{
 	}
 
-	fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued_validators: I)
+	fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued_validators: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 	{
 	}
 

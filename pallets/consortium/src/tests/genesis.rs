@@ -32,6 +32,16 @@ fn founding_validators_validate_the_first_session() {
 }
 
 #[test]
+fn an_empty_genesis_plans_no_empty_validator_set() {
+	use sp_runtime::BuildStorage;
+	let storage = crate::GenesisConfig::<Test>::default().build_storage().unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		use pallet_session::SessionManager;
+		assert_eq!(<Consortium as SessionManager<u64>>::new_session(2), None);
+	});
+}
+
+#[test]
 fn attestor_accounts_exist_without_funds() {
 	run_test(|| {
 		assert!(frame_system::Pallet::<Test>::account_exists(&attestor_of(GENERAL)));

@@ -20,7 +20,7 @@ fn set_roles_replaces_the_roles() {
 }
 
 #[test]
-fn roles_without_the_validator_role_leave_the_validator_set_alone() {
+fn keeping_the_validator_role_leaves_the_validator_set_alone() {
 	run_test(|| {
 		ValidatorSetChanged::<Test>::kill();
 		let roles = Roles { validator: true, ..Default::default() };

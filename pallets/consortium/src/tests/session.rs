@@ -39,7 +39,42 @@ fn a_removed_validator_stops_within_two_sessions() {
 }
 
 #[test]
-fn an_unchanged_set_is_not_planned_again() {
+fn a_validator_that_sets_its_keys_late_joins_two_boundaries_later() {
+	run_test(|| {
+		admit_clinic(Roles::ALL);
+		run_to_session(2);
+		assert!(!session_validators().contains(&CLINIC), "no keys, no validating");
+		set_clinic_keys();
+		run_to_session(4);
+		assert!(session_validators().contains(&CLINIC));
+	});
+}
+
+#[test]
+fn losing_the_validator_role_stops_validating_within_two_sessions() {
+	run_test(|| {
+		assert_ok!(Consortium::set_roles(RuntimeOrigin::root(), GENERAL, Roles::default()));
+		let changed_in = pallet_session::CurrentIndex::<Test>::get();
+		run_to_session(changed_in + 2);
+		assert_eq!(session_validators(), vec![ST_MARYS, UNIVERSITY]);
+	});
+}
+
+#[test]
+fn a_new_session_length_moves_the_next_boundary() {
+	run_test(|| {
+		assert_ok!(Consortium::set_session_length(RuntimeOrigin::root(), 8));
+		run_to_block(8);
+		assert_eq!(pallet_session::CurrentIndex::<Test>::get(), 1);
+		run_to_block(15);
+		assert_eq!(pallet_session::CurrentIndex::<Test>::get(), 1);
+		run_to_block(16);
+		assert_eq!(pallet_session::CurrentIndex::<Test>::get(), 2);
+	});
+}
+
+#[test]
+fn an_unchanged_set_emits_no_planning_event() {
 	run_test(|| {
 		run_to_session(3);
 		let planned = consortium_events()
