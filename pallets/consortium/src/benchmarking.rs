@@ -7,7 +7,7 @@ use crate::Pallet as Consortium;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::EnsureOrigin, BoundedVec};
-use frame_system::RawOrigin;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::Get;
 
 /// A hospital name of the longest allowed length.

@@ -85,8 +85,7 @@ std::thread_local! {
 	static COUNCIL: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A council test double: it keeps the members the consortium tells it about, checking that
-/// every change is consistent with what it had.
+/// A council test double: it keeps the members the consortium tells it about.
 pub struct Council;
 
 impl Council {
@@ -97,16 +96,10 @@ impl Council {
 }
 
 impl ChangeMembers<u64> for Council {
-	fn change_members_sorted(incoming: &[u64], outgoing: &[u64], new: &[u64]) {
-		COUNCIL.with(|c| {
-			let mut members = c.borrow_mut();
-			let mut expected: Vec<u64> =
-				members.iter().copied().filter(|m| !outgoing.contains(m)).collect();
-			expected.extend_from_slice(incoming);
-			expected.sort();
-			assert_eq!(expected, new, "council change inconsistent with its members");
-			*members = new.to_vec();
-		});
+	fn change_members_sorted(_incoming: &[u64], _outgoing: &[u64], new: &[u64]) {
+		// The benchmarks roll storage back between runs but not this double, so it keeps the
+		// newest list only; the tests compare it with the hospitals.
+		COUNCIL.with(|c| *c.borrow_mut() = new.to_vec());
 	}
 }
 
