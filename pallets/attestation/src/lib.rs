@@ -5,9 +5,9 @@
 extern crate alloc;
 
 pub mod agreement;
-mod attestors;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod models;
@@ -28,7 +28,7 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use frame_support::{
-	traits::{Get, UnixTime},
+	traits::{Get, SortedMembers, UnixTime},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -86,7 +86,7 @@ pub mod pallet {
 	use sp_runtime::traits::Zero;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The attestation pallet.
 	#[pallet::pallet]
@@ -109,9 +109,10 @@ pub mod pallet {
 		/// production).
 		type ModelApprovalOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Who registers and removes attestors (root in development, a hospital council in
-		/// production).
-		type AttestorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The attestors: the accounts whose signed results this pallet accepts (in the
+		/// healthchain runtime, the attestor accounts of the consortium's hospitals with the
+		/// attestor role). The pallet keeps no list of its own, so membership has one source.
+		type Attestors: SortedMembers<Self::AccountId>;
 
 		/// The consent check: a request needs the patient's consent for AI-assisted diagnosis
 		/// on the record, at request time and at every submission.
@@ -141,10 +142,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRequestsPerOcwRun: Get<u32>;
 
-		/// Most registered attestors.
-		#[pallet::constant]
-		type MaxAttestors: Get<u32>;
-
 		/// Longest model name, in bytes.
 		#[pallet::constant]
 		type MaxNameLen: Get<u32>;
@@ -172,11 +169,6 @@ pub mod pallet {
 	/// The model registered under each ONNX file hash: a hash is registered once.
 	#[pallet::storage]
 	pub type ModelIdByHash<T> = StorageMap<_, Blake2_128Concat, ModelHash, ModelId>;
-
-	/// The registered attestors, with the block each was registered in.
-	#[pallet::storage]
-	pub type Attestors<T: Config> =
-		CountedStorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
 	/// Every inference request, by id, with every submission it received.
 	#[pallet::storage]
@@ -234,14 +226,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ModelStats<T> = StorageMap<_, Twox64Concat, ModelId, ModelCounts, ValueQuery>;
 
-	/// Models approved and attestors registered from the first block.
+	/// Models approved from the first block.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Models registered and approved at genesis, each with the fields `propose_model` takes.
 		pub models: Vec<GenesisModel>,
-		/// Accounts registered as attestors at genesis.
-		pub attestors: Vec<T::AccountId>,
+		#[doc(hidden)]
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
 	}
 
 	#[pallet::genesis_build]
@@ -268,10 +261,6 @@ pub mod pallet {
 						model.approved_at = Some(Zero::zero());
 					}
 				});
-			}
-			for attestor in &self.attestors {
-				Pallet::<T>::do_add_attestor(attestor.clone())
-					.expect("genesis attestor listed twice, or more than MaxAttestors");
 			}
 		}
 	}
@@ -302,16 +291,6 @@ pub mod pallet {
 			model_id: ModelId,
 			/// Its ONNX file hash.
 			model_hash: ModelHash,
-		},
-		/// An account was registered as attestor.
-		AttestorAdded {
-			/// The new attestor.
-			attestor: T::AccountId,
-		},
-		/// An attestor was removed; its past submissions stay.
-		AttestorRemoved {
-			/// The former attestor.
-			attestor: T::AccountId,
 		},
 		/// Someone asked for an inference.
 		InferenceRequested {
@@ -418,10 +397,6 @@ pub mod pallet {
 		ModelAlreadyRetired,
 		/// The model is not approved (still proposed, or retired): it cannot be requested.
 		ModelNotApproved,
-		/// The account is already a registered attestor.
-		AlreadyAttestor,
-		/// There are already `MaxAttestors` attestors.
-		TooManyAttestors,
 		/// The account is not a registered attestor.
 		NotAttestor,
 		/// The quorum must be between 1 and `MaxQuorum`.
@@ -540,27 +515,6 @@ pub mod pallet {
 		pub fn retire_model(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
 			T::ModelApprovalOrigin::ensure_origin(origin)?;
 			Self::do_retire_model(model_id)
-		}
-
-		/// Register `attestor` as an account allowed to submit results. The pallet gives the
-		/// account a provider reference, so an attestor needs no funds to exist and send its
-		/// (fee-less) submissions. Only `AttestorOrigin` may.
-		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::add_attestor())]
-		pub fn add_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
-			T::AttestorOrigin::ensure_origin(origin)?;
-			Self::do_add_attestor(attestor.clone())?;
-			Self::deposit_event(Event::AttestorAdded { attestor });
-			Ok(())
-		}
-
-		/// Remove the attestor `attestor`: it may no longer submit; its past submissions and
-		/// attestations stay. Only `AttestorOrigin` may.
-		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::remove_attestor())]
-		pub fn remove_attestor(origin: OriginFor<T>, attestor: T::AccountId) -> DispatchResult {
-			T::AttestorOrigin::ensure_origin(origin)?;
-			Self::do_remove_attestor(attestor)
 		}
 
 		/// Ask for an inference of the approved model `model_id` on the record `record_id`,

@@ -6,6 +6,7 @@
 
 use crate as pallet_attestation;
 use crate::{InferenceOutput, ModelId, ModelStatus, Models, RecordCommitment, RecordId, RequestId};
+use alloc::collections::BTreeSet;
 use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl,
@@ -73,8 +74,6 @@ pub const MAX_QUORUM: u32 = 4;
 pub const MAX_REQUESTS_PER_BLOCK: u32 = 4;
 /// Most inferences per off-chain worker run.
 pub const MAX_REQUESTS_PER_OCW_RUN: u32 = 3;
-/// Most attestors.
-pub const MAX_ATTESTORS: u32 = 8;
 /// Milliseconds per block in the mock.
 pub const BLOCK_TIME_MS: u64 = 6_000;
 /// Wall-clock time of block 0 in the mock (2026-01-01T00:00:00Z).
@@ -114,11 +113,33 @@ impl SortedMembers<AccountId> for Hospitals {
 	}
 }
 
+/// The attestor set of the mock, kept in the test's storage (so every test starts empty):
+/// what the consortium's hospitals with the attestor role are in the runtime.
+#[frame_support::storage_alias]
+type MockAttestorSet = StorageValue<MockAttestors, BTreeSet<AccountId>, frame_support::pallet_prelude::ValueQuery>;
+
+/// The mock's attestor set: `register` adds to it, `deregister` removes from it.
+pub struct MockAttestors;
+impl SortedMembers<AccountId> for MockAttestors {
+	fn sorted_members() -> Vec<AccountId> {
+		MockAttestorSet::get().into_iter().collect()
+	}
+
+	fn contains(who: &AccountId) -> bool {
+		MockAttestorSet::get().contains(who)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn add(who: &AccountId) {
+		MockAttestorSet::mutate(|set| set.insert(who.clone()));
+	}
+}
+
 impl pallet_attestation::Config for Test {
 	type AuthorityId = crate::crypto::InferenceAuthId;
 	type ModelProposerOrigin = EnsureSignedBy<Hospitals, AccountId>;
 	type ModelApprovalOrigin = EnsureRoot<AccountId>;
-	type AttestorOrigin = EnsureRoot<AccountId>;
+	type Attestors = MockAttestors;
 	type ConsentCheck = MockConsentCheck;
 	type RecordLookup = MockRecordLookup;
 	type Time = Timestamp;
@@ -126,7 +147,6 @@ impl pallet_attestation::Config for Test {
 	type MaxQuorum = ConstU32<MAX_QUORUM>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
 	type MaxRequestsPerOcwRun = ConstU32<MAX_REQUESTS_PER_OCW_RUN>;
-	type MaxAttestors = ConstU32<MAX_ATTESTORS>;
 	type MaxNameLen = ConstU32<32>;
 	type MaxVersionLen = ConstU32<16>;
 	type MaxEngineVersionLen = ConstU32<32>;
@@ -168,16 +188,13 @@ pub fn signed_payload(call: &RuntimeCall, nonce: u32) -> Vec<u8> {
 	(call, nonce).encode()
 }
 
-/// Externalities at block 1, with the thread's mock consents and records reset, and
-/// `attestors` registered at genesis with `models` approved.
-pub fn new_test_ext_with(
-	models: Vec<crate::GenesisModel>,
-	attestors: Vec<AccountId>,
-) -> sp_io::TestExternalities {
+/// Externalities at block 1, with the thread's mock consents and records reset and `models`
+/// approved at genesis.
+pub fn new_test_ext_with(models: Vec<crate::GenesisModel>) -> sp_io::TestExternalities {
 	MockConsentCheck::reset();
 	MockRecordLookup::reset();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_attestation::GenesisConfig::<Test> { models, attestors }
+	pallet_attestation::GenesisConfig::<Test> { models, ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	let mut ext: sp_io::TestExternalities = storage.into();
@@ -190,7 +207,7 @@ pub fn new_test_ext_with(
 
 /// Externalities at block 1 with nothing registered.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	new_test_ext_with(Vec::new(), Vec::new())
+	new_test_ext_with(Vec::new())
 }
 
 /// Runs `test` in fresh externalities, then checks the pallet's invariants.
@@ -253,11 +270,15 @@ pub fn approved_model() -> ModelId {
 	model_id
 }
 
-/// Registers `attestors` through governance.
+/// Makes `attestors` attestors (in the runtime: the consortium admits their hospitals).
 pub fn register(attestors: &[AccountId]) {
-	for attestor in attestors {
-		assert_ok!(AttestationPallet::add_attestor(RuntimeOrigin::root(), attestor.clone()));
-	}
+	MockAttestorSet::mutate(|set| set.extend(attestors.iter().cloned()));
+}
+
+/// Takes `attestor` out of the attestor set (in the runtime: its hospital is removed or loses
+/// the attestor role).
+pub fn deregister(attestor: &AccountId) {
+	MockAttestorSet::mutate(|set| set.remove(attestor));
 }
 
 /// Anchors Alice's laboratory record (held by St. Mary's) and Bob's imaging record.

@@ -48,10 +48,10 @@
 //!
 //! Markers are small (tens of bytes per request) and are not cleaned up.
 
-use crate::{Attestors, Call, Config, Models, OpenRequests, RequestId, Requests, LOG_TARGET};
+use crate::{Call, Config, Models, OpenRequests, RequestId, Requests, LOG_TARGET};
 use alloc::{vec, vec::Vec};
 use codec::Encode;
-use frame_support::traits::Get;
+use frame_support::traits::{Get, SortedMembers};
 use frame_system::{
 	offchain::{Account, ForAny, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
@@ -161,7 +161,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 /// registered attestor.
 pub fn local_attestor<T: Config>() -> Option<Account<T>> {
 	Signer::<T, T::AuthorityId, ForAny>::keystore_accounts()
-		.filter(|account| Attestors::<T>::contains_key(&account.id))
+		.filter(|account| T::Attestors::contains(&account.id))
 		.min_by(|a, b| a.id.cmp(&b.id))
 }
 

@@ -5,13 +5,14 @@
 
 use crate::{
 	AttestationInfo, AttestationInfoOf, AttestationSeq, Attestations, AttestationsByModel,
-	AttestationsByPatient, AttestationsBySeq, Attestors, Config, ModelCounts, ModelHash, ModelId,
+	AttestationsByPatient, AttestationsBySeq, Config, ModelCounts, ModelHash, ModelId,
 	ModelIdByHash, ModelOf, ModelStats, ModelStatus, Models, NextAttestationSeq, NextModelId,
 	OpenRequests, Page, Pallet, PatientAttestationCount, RequestId, RequestOf, Requests,
 };
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
 use healthchain_primitives::page_size;
+use frame_support::traits::SortedMembers;
 
 impl<T: Config> Pallet<T> {
 	/// One model by id.
@@ -46,14 +47,14 @@ impl<T: Config> Pallet<T> {
 		Models::<T>::contains_key(model_id).then(|| ModelStats::<T>::get(model_id))
 	}
 
-	/// Whether `who` is a registered attestor.
+	/// Whether `who` is an attestor (one of `T::Attestors`).
 	pub fn is_attestor(who: T::AccountId) -> bool {
-		Attestors::<T>::contains_key(who)
+		T::Attestors::contains(&who)
 	}
 
-	/// The registered attestors (at most `MaxAttestors`), in storage order.
+	/// The attestors, sorted.
 	pub fn attestors() -> Vec<T::AccountId> {
-		Attestors::<T>::iter_keys().collect()
+		T::Attestors::sorted_members()
 	}
 
 	/// One request by id, with every submission.

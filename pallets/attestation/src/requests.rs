@@ -6,7 +6,7 @@
 
 use crate::{
 	agreement, Answer, Attestation, Attestations, AttestationsByModel, AttestationsByPatient,
-	AttestationsBySeq, Attestors, CancelReason, Config, Error, Event, InferenceFailure,
+	AttestationsBySeq, CancelReason, Config, Error, Event, InferenceFailure,
 	InferenceOutput, ModelId, ModelOf, ModelStats, ModelStatus, Models, Moment, NextAttestationSeq,
 	NextRequestId, OpenRequests, OutputValues, Pallet, PatientAttestationCount, RecordId, Request,
 	RequestId, RequestOf, RequestStatus, Requests, RequestsByDeadline, Submission, WeightInfo,
@@ -16,7 +16,7 @@ use frame_support::{
 	dispatch::{DispatchResult, DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
 	pallet_prelude::DispatchError,
-	traits::{Get, UnixTime},
+	traits::{Get, SortedMembers, UnixTime},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -104,7 +104,7 @@ impl<T: Config> Pallet<T> {
 		request_id: RequestId,
 	) -> bool {
 		let Ok(who) = frame_system::ensure_signed(origin.clone()) else { return false };
-		if !Attestors::<T>::contains_key(&who) {
+		if !T::Attestors::contains(&who) {
 			return false;
 		}
 		let now = frame_system::Pallet::<T>::block_number();
@@ -156,7 +156,7 @@ impl<T: Config> Pallet<T> {
 		request_id: RequestId,
 		now: BlockNumberFor<T>,
 	) -> Result<(RequestOf<T>, ModelOf<T>), Error<T>> {
-		ensure!(Attestors::<T>::contains_key(attestor), Error::<T>::NotAttestor);
+		ensure!(T::Attestors::contains(attestor), Error::<T>::NotAttestor);
 		let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
 		ensure!(request.status.is_open(), Error::<T>::RequestNotOpen);
 		ensure!(now < request.deadline, Error::<T>::RequestExpired);

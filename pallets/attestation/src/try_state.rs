@@ -5,7 +5,7 @@
 
 use crate::{
 	agreement, max_results, Attestations, AttestationsByModel, AttestationsByPatient,
-	AttestationsBySeq, Attestors, Config, ModelCounts, ModelId, ModelIdByHash, ModelStats,
+	AttestationsBySeq, Config, ModelCounts, ModelId, ModelIdByHash, ModelStats,
 	ModelStatus, Models, NextAttestationSeq, NextModelId, NextRequestId, OpenRequests, Pallet,
 	PatientAttestationCount, RequestStatus, Requests, RequestsByDeadline, MAX_OUTPUT_VALUES,
 };
@@ -41,16 +41,6 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			ModelIdByHash::<T>::iter().count() as u32 == models,
 			"hash index and model map differ in size"
-		);
-
-		// Attestors.
-		ensure!(
-			Attestors::<T>::count() <= T::MaxAttestors::get(),
-			"more attestors than MaxAttestors"
-		);
-		ensure!(
-			Attestors::<T>::iter_keys().count() as u32 == Attestors::<T>::count(),
-			"attestor counter disagrees with the attestor map"
 		);
 
 		// Requests.

@@ -49,8 +49,6 @@ pub trait WeightInfo {
 	fn propose_model() -> Weight;
 	fn approve_model() -> Weight;
 	fn retire_model() -> Weight;
-	fn add_attestor() -> Weight;
-	fn remove_attestor() -> Weight;
 	fn request_inference() -> Weight;
 	fn submit_result(q: u32, ) -> Weight;
 	fn report_failure(q: u32, ) -> Weight;
@@ -99,36 +97,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(15_663_000, 3762)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// Storage: `Attestation::Attestors` (r:1 w:1)
-	/// Proof: `Attestation::Attestors` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Attestation::CounterForAttestors` (r:1 w:1)
-	/// Proof: `Attestation::CounterForAttestors` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn add_attestor() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `750`
-		//  Estimated: `3593`
-		// Minimum execution time: 28_202_000 picoseconds.
-		Weight::from_parts(30_795_000, 3593)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
-	/// Storage: `Attestation::Attestors` (r:1 w:1)
-	/// Proof: `Attestation::Attestors` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Attestation::CounterForAttestors` (r:1 w:1)
-	/// Proof: `Attestation::CounterForAttestors` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn remove_attestor() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `336`
-		//  Estimated: `3593`
-		// Minimum execution time: 24_046_000 picoseconds.
-		Weight::from_parts(25_678_000, 3593)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Attestation::Models` (r:1 w:0)
 	/// Proof: `Attestation::Models` (`max_values`: None, `max_size`: Some(297), added: 2772, mode: `MaxEncodedLen`)
@@ -333,36 +301,6 @@ impl WeightInfo for () {
 		Weight::from_parts(15_663_000, 3762)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	/// Storage: `Attestation::Attestors` (r:1 w:1)
-	/// Proof: `Attestation::Attestors` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Attestation::CounterForAttestors` (r:1 w:1)
-	/// Proof: `Attestation::CounterForAttestors` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn add_attestor() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `750`
-		//  Estimated: `3593`
-		// Minimum execution time: 28_202_000 picoseconds.
-		Weight::from_parts(30_795_000, 3593)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-	}
-	/// Storage: `Attestation::Attestors` (r:1 w:1)
-	/// Proof: `Attestation::Attestors` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `Attestation::CounterForAttestors` (r:1 w:1)
-	/// Proof: `Attestation::CounterForAttestors` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn remove_attestor() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `336`
-		//  Estimated: `3593`
-		// Minimum execution time: 24_046_000 picoseconds.
-		Weight::from_parts(25_678_000, 3593)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Attestation::Models` (r:1 w:0)
 	/// Proof: `Attestation::Models` (`max_values`: None, `max_size`: Some(297), added: 2772, mode: `MaxEncodedLen`)

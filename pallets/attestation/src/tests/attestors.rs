@@ -1,68 +1,56 @@
-//! `add_attestor`, `remove_attestor`.
+//! The attestor set comes from `Config::Attestors`: the pallet keeps no list of its own.
 
 use super::*;
 use frame_support::{assert_noop, assert_ok};
-use sp_runtime::DispatchError;
 
 #[test]
-fn governance_registers_an_attestor_that_needs_no_funds() {
+fn the_queries_read_the_configured_attestor_set() {
 	new_test_ext_checked(|| {
-		assert_eq!(System::providers(&NODE_A), 0);
-		assert_noop!(
-			AttestationPallet::add_attestor(RuntimeOrigin::signed(ST_MARYS), NODE_A),
-			DispatchError::BadOrigin
-		);
-		assert_ok!(AttestationPallet::add_attestor(RuntimeOrigin::root(), NODE_A));
-		assert_eq!(Attestors::<Test>::get(NODE_A), Some(1));
-		assert_eq!(System::providers(&NODE_A), 1);
-		assert_eq!(last_event(), Event::AttestorAdded { attestor: NODE_A });
-		assert_noop!(
-			AttestationPallet::add_attestor(RuntimeOrigin::root(), NODE_A),
-			Error::<Test>::AlreadyAttestor
-		);
+		assert!(AttestationPallet::attestors().is_empty());
+		assert!(!AttestationPallet::is_attestor(NODE_A));
+		register(&[NODE_B, NODE_A]);
+		assert_eq!(AttestationPallet::attestors(), vec![NODE_A, NODE_B]);
+		assert!(AttestationPallet::is_attestor(NODE_A));
+		assert!(!AttestationPallet::is_attestor(NOT_AN_ATTESTOR));
 	});
 }
 
 #[test]
-fn attestors_are_bounded() {
+fn an_account_outside_the_set_may_not_submit() {
 	new_test_ext_checked(|| {
-		for tag in 0..MAX_ATTESTORS {
-			assert_ok!(AttestationPallet::add_attestor(
-				RuntimeOrigin::root(),
-				account(100 + tag as u8)
-			));
-		}
+		let model_id = setup();
+		let request_id = request(model_id, 2);
 		assert_noop!(
-			AttestationPallet::add_attestor(RuntimeOrigin::root(), NODE_A),
-			Error::<Test>::TooManyAttestors
+			AttestationPallet::submit_result(
+				RuntimeOrigin::signed(NOT_AN_ATTESTOR),
+				request_id,
+				output(&BENIGN)
+			),
+			Error::<Test>::NotAttestor
 		);
+		assert!(!AttestationPallet::accepts_submission(
+			&RuntimeOrigin::signed(NOT_AN_ATTESTOR),
+			request_id
+		));
 	});
 }
 
 #[test]
-fn governance_removes_an_attestor_and_its_submissions_stay() {
+fn an_attestor_dropped_from_the_set_may_no_longer_submit_and_its_submissions_stay() {
 	new_test_ext_checked(|| {
 		let model_id = setup();
 		let request_id = request(model_id, 2);
 		submit(&NODE_A, request_id, &BENIGN);
-		assert_noop!(
-			AttestationPallet::remove_attestor(RuntimeOrigin::signed(ST_MARYS), NODE_A),
-			DispatchError::BadOrigin
-		);
-		assert_ok!(AttestationPallet::remove_attestor(RuntimeOrigin::root(), NODE_A));
-		assert!(!Attestors::<Test>::contains_key(NODE_A));
-		assert_eq!(System::providers(&NODE_A), 0);
-		assert_eq!(last_event(), Event::AttestorRemoved { attestor: NODE_A });
+		deregister(&NODE_A);
+		assert!(!AttestationPallet::is_attestor(NODE_A));
 		assert_eq!(submissions(request_id), 1);
-		assert_noop!(
-			AttestationPallet::remove_attestor(RuntimeOrigin::root(), NODE_A),
-			Error::<Test>::NotAttestor
-		);
-		// A removed attestor may no longer submit.
 		let other = request(model_id, 1);
 		assert_noop!(
 			AttestationPallet::submit_result(RuntimeOrigin::signed(NODE_A), other, output(&BENIGN)),
 			Error::<Test>::NotAttestor
 		);
+		// The remaining attestors still settle the first request.
+		submit(&NODE_B, request_id, &BENIGN);
+		assert_ok!(AttestationPallet::do_try_state());
 	});
 }

@@ -4,8 +4,9 @@ use super::*;
 use frame_support::assert_ok;
 
 #[test]
-fn genesis_approves_models_and_registers_attestors() {
-	new_test_ext_with(vec![genesis_model(MODEL_HASH)], vec![NODE_A, NODE_B]).execute_with(|| {
+fn genesis_approves_models() {
+	new_test_ext_with(vec![genesis_model(MODEL_HASH)]).execute_with(|| {
+		register(&[NODE_A, NODE_B]);
 		let model = Models::<Test>::get(0).expect("genesis model");
 		assert_eq!(model.status, ModelStatus::Approved);
 		assert_eq!(model.proposer, None);
@@ -14,11 +15,6 @@ fn genesis_approves_models_and_registers_attestors() {
 		assert_eq!(model.tolerance_ppm, TOLERANCE);
 		assert_eq!(model.engine_version.to_vec(), b"tract-onnx 0.23.9".to_vec());
 		assert_eq!(ModelIdByHash::<Test>::get(MODEL_HASH), Some(0));
-		assert!(Attestors::<Test>::contains_key(NODE_A));
-		assert!(Attestors::<Test>::contains_key(NODE_B));
-		assert_eq!(Attestors::<Test>::count(), 2);
-		// Attestors exist without funds, so their transactions pass the nonce check.
-		assert_eq!(System::providers(&NODE_A), 1);
 
 		// The genesis model can be requested right away.
 		anchor_records();
@@ -36,13 +32,7 @@ fn genesis_approves_models_and_registers_attestors() {
 #[test]
 #[should_panic(expected = "genesis model invalid or registered twice")]
 fn genesis_rejects_a_model_listed_twice() {
-	new_test_ext_with(vec![genesis_model(MODEL_HASH), genesis_model(MODEL_HASH)], vec![]);
-}
-
-#[test]
-#[should_panic(expected = "genesis attestor listed twice")]
-fn genesis_rejects_an_attestor_listed_twice() {
-	new_test_ext_with(vec![], vec![NODE_A, NODE_A]);
+	new_test_ext_with(vec![genesis_model(MODEL_HASH), genesis_model(MODEL_HASH)]);
 }
 
 /// blake2-256 of `models/breast-cancer-mlp.card.json`, the card hash the dev preset registers.

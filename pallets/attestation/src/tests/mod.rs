@@ -9,6 +9,7 @@ mod cancel;
 mod expiry;
 mod feeless;
 mod genesis;
+mod migrations;
 mod models;
 mod offchain;
 mod queries;
