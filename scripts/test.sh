@@ -67,7 +67,7 @@ summarize() {
 		"$([ "$status" -eq 0 ] && echo "all tests passed" || echo "failed")" \
 		"$(minutes $(($(date +%s) - started)))"
 	printf '%s\n' "${summary[@]}"
-	rm -f "$step_log"
+	rm -f "$step_log" "${zombienet_spec:-}"
 	exit "$status"
 }
 trap summarize EXIT
@@ -113,7 +113,10 @@ tests_pid=$!
 # two hospitals' validators and runs the @polkadot/api client against both with quorum 2.
 zombienet_log=$(mktemp)
 node_dir=$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)
-PATH="$node_dir:$PATH" setsid \
+# The raw spec of the two-hospital network (zombienet cannot customize one with `infr` keys).
+zombienet_spec=$(mktemp --suffix=-two-hospitals-raw.json)
+"$node_dir/healthchain-node" export-chain-spec --chain two-hospitals --raw >"$zombienet_spec"
+HEALTHCHAIN_TWO_HOSPITALS_SPEC=$zombienet_spec PATH="$node_dir:$PATH" setsid \
 	zombienet/node_modules/.bin/zombienet -p native test zombienet/two-hospitals.zndsl \
 	>"$zombienet_log" 2>&1 &
 zombienet_pid=$!

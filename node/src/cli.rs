@@ -29,8 +29,12 @@ pub enum Subcommand {
 	#[deprecated(note = "build-spec will be removed; use export-chain-spec")]
 	BuildSpec(sc_cli::BuildSpecCmd),
 
-	/// Export a chain specification (`--chain dev|local|FILE`, `--raw`).
+	/// Export a chain specification (`--chain dev|local|two-hospitals|FILE`, `--raw`).
 	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build a consortium's chain spec from its founding hospitals' public keys
+	/// (`--hospitals hospitals.json [--raw]`): no sudo key, no development accounts.
+	ConsortiumSpec(crate::consortium_spec::ConsortiumSpecCmd),
 
 	/// Validate blocks.
 	CheckBlock(sc_cli::CheckBlockCmd),

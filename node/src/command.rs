@@ -39,13 +39,22 @@ impl SubstrateCli for Cli {
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" => Box::new(chain_spec::local_testnet_chain_spec()?),
+			"local" => Box::new(chain_spec::local_testnet_chain_spec()?),
+			"two-hospitals" => Box::new(chain_spec::two_hospitals_chain_spec()?),
+			// No silent default: every chain but a consortium's own spec is run by public
+			// development keys.
+			"" => return Err(NO_CHAIN.into()),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},
 		})
 	}
 }
+
+/// Why the node refuses to start without `--chain` or `--dev`.
+const NO_CHAIN: &str = "no chain given: pass --chain FILE with your consortium's chain spec \
+	(see docs/operators.md), or --dev for a development chain (--chain local: a four-hospital \
+	test network, --chain two-hospitals: a two-hospital one; all run by public development keys)";
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
@@ -146,6 +155,7 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		// No runner and no logger set up by sc-cli: stdout carries the answers.
 		Some(Subcommand::InferenceProcess(cmd)) => cmd.run(),
+		Some(Subcommand::ConsortiumSpec(cmd)) => cmd.run().map_err(sc_cli::Error::Input),
 		Some(Subcommand::Store(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(&config, &cli.inference))

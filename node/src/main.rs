@@ -8,6 +8,7 @@ mod chain_spec;
 mod cli;
 mod client;
 mod command;
+mod consortium_spec;
 mod inference;
 mod rpc;
 mod service;

@@ -10,4 +10,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consent, crate::Consent]
 	[pallet_records, crate::Records]
 	[pallet_attestation, crate::Attestation]
+	[pallet_consortium, crate::Consortium]
+	[pallet_collective, crate::Council]
+	[pallet_membership, crate::CareProviders]
 );

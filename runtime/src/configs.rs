@@ -1,23 +1,27 @@
 //! Configuration of each pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent, Custodians,
-	Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Signature, SignedPayload, System, Timestamp,
-	TxExtension, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent, Consortium,
+	Council, Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, Signature,
+	SignedPayload, System, Timestamp, TxExtension, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT,
+	HOURS, MILLI_UNIT, SLOT_DURATION, UNIT, VERSION,
 };
+use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, SortedMembers,
+		VariantCountOf,
+	},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use frame_system::{EnsureRoot, EnsureSignedBy};
+use frame_system::{EnsureNever, EnsureRoot, EnsureSignedBy};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
@@ -63,6 +67,111 @@ impl frame_system::Config for Runtime {
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
 }
+
+// ----- Governance: the consortium, its council and the origins they dispatch -------------
+
+/// The council's instance of `pallet-collective`.
+pub type CouncilInstance = pallet_collective::Instance1;
+
+/// More than half the council, or root (reachable on the development chain only, where the
+/// genesis has a sudo key): admits and removes hospitals, approves and retires models,
+/// registers care providers and reviews break-glass access.
+pub type CouncilMajority = EitherOfDiverse<
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionMoreThan<AccountId, CouncilInstance, 1, 2>,
+>;
+
+/// Most hospitals a consortium may have; bounded by the Aura and GRANDPA authority limits,
+/// since every hospital may validate.
+pub const MAX_HOSPITALS: u32 = 32;
+
+parameter_types! {
+	/// Held from a validator's governance account while it has session keys set.
+	pub const SessionKeyDeposit: Balance = UNIT;
+}
+
+impl pallet_consortium::Config for Runtime {
+	type MembershipOrigin = CouncilMajority;
+	type Council = Council;
+	type AttestorKey = pallet_attestation::crypto::Public;
+	// The council can never remove the last validator. One runtime serves every chain, and the
+	// development chain has a single validator; a consortium's spec starts with at least three
+	// (`healthchain-node consortium-spec` refuses fewer), and the operator guide asks the
+	// council to keep four or more, so that GRANDPA finalizes with one of them down.
+	type MinValidators = ConstU32<1>;
+	type MaxHospitals = ConstU32<MAX_HOSPITALS>;
+	type MaxNameLen = ConstU32<64>;
+	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	// A validator is identified by its hospital's governance account.
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = pallet_consortium::ValidatorOf<Runtime>;
+	type ShouldEndSession = Consortium;
+	type NextSessionRotation = Consortium;
+	type SessionManager = Consortium;
+	// In the order of the `SessionKeys` fields: aura, grandpa, inference.
+	type SessionHandler = (Aura, crate::Grandpa, Consortium);
+	type Keys = SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+parameter_types! {
+	/// A council motion stays open for a day.
+	pub const CouncilMotionDuration: BlockNumber = DAYS;
+	/// A motion may dispatch at most half a block of weight.
+	pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+}
+
+impl pallet_collective::Config<CouncilInstance> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = CouncilMotionDuration;
+	type MaxProposals = ConstU32<100>;
+	type MaxMembers = ConstU32<MAX_HOSPITALS>;
+	// The council has no prime member: a hospital that has not voted when a motion closes
+	// counts as a no.
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	// The consortium keeps the seats: nobody sets them directly.
+	type SetMembersOrigin = EnsureNever<()>;
+	type MaxProposalWeight = MaxCouncilProposalWeight;
+	type DisapproveOrigin = CouncilMajority;
+	type KillOrigin = CouncilMajority;
+	type Consideration = ();
+}
+
+/// Who may open break-glass access: a clinician the council registered in `CareProviders`, or
+/// the governance account of a hospital with the care-provider role.
+pub struct BreakGlassProviders;
+
+impl SortedMembers<AccountId> for BreakGlassProviders {
+	fn sorted_members() -> Vec<AccountId> {
+		let mut members = CareProviders::sorted_members();
+		members.extend(pallet_consortium::CareProviders::<Runtime>::sorted_members());
+		members.sort();
+		members.dedup();
+		members
+	}
+
+	fn contains(who: &AccountId) -> bool {
+		CareProviders::contains(who) || pallet_consortium::CareProviders::<Runtime>::contains(who)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn add(who: &AccountId) {
+		CareProviders::add(who);
+	}
+}
+
+/// The hospitals with the custodian role: who may anchor records and propose models.
+pub type Custodians = pallet_consortium::Custodians<Runtime>;
 
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
@@ -128,27 +237,14 @@ impl pallet_sudo::Config for Runtime {
 
 impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = EnsureRoot<AccountId>;
-	type RemoveOrigin = EnsureRoot<AccountId>;
-	type SwapOrigin = EnsureRoot<AccountId>;
-	type ResetOrigin = EnsureRoot<AccountId>;
-	type PrimeOrigin = EnsureRoot<AccountId>;
+	type AddOrigin = CouncilMajority;
+	type RemoveOrigin = CouncilMajority;
+	type SwapOrigin = CouncilMajority;
+	type ResetOrigin = CouncilMajority;
+	type PrimeOrigin = CouncilMajority;
 	type MembershipInitialized = ();
 	type MembershipChanged = ();
 	type MaxMembers = ConstU32<1000>;
-	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_membership::Config<pallet_membership::Instance2> for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = EnsureRoot<AccountId>;
-	type RemoveOrigin = EnsureRoot<AccountId>;
-	type SwapOrigin = EnsureRoot<AccountId>;
-	type ResetOrigin = EnsureRoot<AccountId>;
-	type PrimeOrigin = EnsureRoot<AccountId>;
-	type MembershipInitialized = ();
-	type MembershipChanged = ();
-	type MaxMembers = ConstU32<100>;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
@@ -166,8 +262,8 @@ parameter_types! {
 impl pallet_consent::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type CareProviderOrigin = EnsureSignedBy<CareProviders, AccountId>;
-	type ReviewOrigin = EnsureRoot<AccountId>;
+	type CareProviderOrigin = EnsureSignedBy<BreakGlassProviders, AccountId>;
+	type ReviewOrigin = CouncilMajority;
 	type ConsentDeposit = ConsentDeposit;
 	type DelegationDeposit = DelegationDeposit;
 	type MaxPurposes = ConstU32<6>;
@@ -205,8 +301,8 @@ impl pallet_skip_feeless_payment::Config for Runtime {
 impl pallet_attestation::Config for Runtime {
 	type AuthorityId = pallet_attestation::crypto::InferenceAuthId;
 	type ModelProposerOrigin = EnsureSignedBy<Custodians, AccountId>;
-	type ModelApprovalOrigin = EnsureRoot<AccountId>;
-	type AttestorOrigin = EnsureRoot<AccountId>;
+	type ModelApprovalOrigin = CouncilMajority;
+	type Attestors = pallet_consortium::Attestors<Runtime>;
 	type ConsentCheck = Consent;
 	type RecordLookup = Records;
 	type Time = Timestamp;
@@ -215,7 +311,6 @@ impl pallet_attestation::Config for Runtime {
 	type MaxQuorum = ConstU32<5>;
 	type MaxRequestsPerBlock = ConstU32<32>;
 	type MaxRequestsPerOcwRun = ConstU32<4>;
-	type MaxAttestors = ConstU32<64>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxVersionLen = ConstU32<32>;
 	type MaxEngineVersionLen = ConstU32<64>;

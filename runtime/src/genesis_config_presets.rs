@@ -1,14 +1,22 @@
-//! Genesis presets: `development` (Alice validates alone) and `local_testnet` (Alice and Bob).
+//! Genesis presets of the chains run with the public development keys:
 //!
-//! Both endow the well-known development accounts and make Alice the sudo key, which stands
-//! in for the hospital council of a production network.
+//! - `development`: Alice's hospital validates alone; Alice is the sudo key (the only chain
+//!   where root is reachable).
+//! - `local_testnet`: four hospitals (Alice, Bob, Charlie, Dave) with every role, a council of
+//!   four and no sudo key: governance goes through council motions.
+//! - `two_hospitals`: Alice's and Bob's hospitals, no sudo key: the smallest network that
+//!   finalizes with two validators, for tests that start two nodes.
+//!
+//! All of them endow the well-known development accounts. A production consortium builds its
+//! chain spec from its hospitals' public keys instead (`healthchain-node consortium-spec`).
 
 use crate::{
-	AccountId, AttestationConfig, AuraConfig, BalancesConfig, CareProvidersConfig,
-	CustodiansConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, AttestationConfig, BalancesConfig, CareProvidersConfig, ConsortiumConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 };
-use alloc::{vec, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 use frame_support::{build_struct_json_patch, BoundedVec};
+use pallet_consortium::{GenesisHospital, Roles};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -18,31 +26,72 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// Balance given to each endowed development account.
 pub const ENDOWMENT: u128 = 1u128 << 60;
 
-/// The genesis patch for a chain with the given validators, endowed accounts and sudo key.
-fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
-	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
-	care_providers: Vec<AccountId>,
-	custodians: Vec<AccountId>,
-) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
+/// The preset of the two-hospital test network.
+pub const TWO_HOSPITALS_PRESET: &str = "two_hospitals";
+
+/// Blocks per session on the development networks: a minute, so that admissions and removals
+/// take effect within two minutes in tests.
+pub const DEV_SESSION_LENGTH: u32 = 10;
+
+/// A hospital of a development network: its name and the keyring member whose keys it uses
+/// (governance account, attestor account and session keys all derive from the member's seed,
+/// as `--alice` … insert them into the node's keystore).
+struct DevHospital {
+	name: &'static str,
+	keys: Sr25519Keyring,
+}
+
+/// The genesis patch of a development network of `hospitals`, each with every role; `sudo`
+/// is the sudo key, if the chain has one.
+fn dev_network_genesis(hospitals: &[DevHospital], sudo: Option<AccountId>) -> Value {
+	let consortium_hospitals: Vec<GenesisHospital<AccountId>> = hospitals
+		.iter()
+		.map(|hospital| GenesisHospital {
+			account: hospital.keys.to_account_id(),
+			name: String::from(hospital.name),
+			attestor: hospital.keys.to_account_id(),
+			roles: Roles::ALL,
+		})
+		.collect();
+	let session_keys: Vec<(AccountId, AccountId, SessionKeys)> = hospitals
+		.iter()
+		.map(|hospital| {
+			let account = hospital.keys.to_account_id();
+			(account.clone(), account, session_keys(hospital.keys))
+		})
+		.collect();
+	let mut patch = build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed_dev_accounts()
+				.into_iter()
+				.map(|k| (k, ENDOWMENT))
+				.collect::<Vec<_>>(),
 		},
-		aura: AuraConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		consortium: ConsortiumConfig {
+			hospitals: consortium_hospitals,
+			session_length: DEV_SESSION_LENGTH,
 		},
-		grandpa: GrandpaConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig { keys: session_keys },
+		care_providers: CareProvidersConfig {
+			members: BoundedVec::truncate_from(dev_care_providers())
 		},
-		sudo: SudoConfig { key: Some(root) },
-		care_providers: CareProvidersConfig { members: BoundedVec::truncate_from(care_providers) },
-		custodians: CustodiansConfig { members: BoundedVec::truncate_from(custodians.clone()) },
-		// Each custodian hospital's node attests with its own `infr` key (the `--alice` …
-		// dev keys derive it from the same seed as the account).
-		attestation: AttestationConfig { models: vec![shipped_model()], attestors: custodians },
-	})
+		attestation: AttestationConfig { models: vec![shipped_model()] },
+	});
+	if let Some(key) = sudo {
+		let sudo =
+			build_struct_json_patch!(RuntimeGenesisConfig { sudo: SudoConfig { key: Some(key) } });
+		if let (Value::Object(patch), Value::Object(sudo)) = (&mut patch, sudo) {
+			patch.extend(sudo);
+		}
+	}
+	patch
+}
+
+/// The session keys of a development keyring member: Aura and `infr` (sr25519) and GRANDPA
+/// (ed25519), from the member's seed.
+fn session_keys(who: Sr25519Keyring) -> SessionKeys {
+	let (aura, grandpa) = authority_keys(who);
+	SessionKeys { aura, grandpa, inference: who.public().into() }
 }
 
 /// The Aura and GRANDPA keys of a development keyring member.
@@ -102,38 +151,45 @@ fn endowed_dev_accounts() -> Vec<AccountId> {
 }
 
 /// Care providers of the development presets: Charlie and Dave act as clinicians who may
-/// open break-glass access.
+/// open break-glass access (on the four-hospital network they are hospitals with the
+/// care-provider role as well).
 fn dev_care_providers() -> Vec<AccountId> {
-	sorted(
-		[Sr25519Keyring::Charlie, Sr25519Keyring::Dave].iter().map(|k| k.to_account_id()).collect(),
-	)
-}
-
-/// Membership keeps its members sorted.
-fn sorted(mut members: Vec<AccountId>) -> Vec<AccountId> {
+	let mut members: Vec<AccountId> =
+		[Sr25519Keyring::Charlie, Sr25519Keyring::Dave].iter().map(|k| k.to_account_id()).collect();
+	// Membership keeps its members sorted.
 	members.sort();
 	members
 }
 
-/// The `development` preset: Alice is the only validator and the sudo key.
+/// The `development` preset: Alice's hospital validates alone; Alice is the sudo key.
 fn development_config_genesis() -> Value {
-	testnet_genesis(
-		vec![authority_keys(Sr25519Keyring::Alice)],
-		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
-		dev_care_providers(),
-		sorted(vec![Sr25519Keyring::Alice.to_account_id()]),
+	dev_network_genesis(
+		&[DevHospital { name: "Alice Hospital", keys: Sr25519Keyring::Alice }],
+		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
-/// The `local_testnet` preset: Alice and Bob validate; Alice is the sudo key.
+/// The `local_testnet` preset: four hospitals, no sudo key.
 fn local_testnet_genesis() -> Value {
-	testnet_genesis(
-		vec![authority_keys(Sr25519Keyring::Alice), authority_keys(Sr25519Keyring::Bob)],
-		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
-		dev_care_providers(),
-		sorted(vec![Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id()]),
+	dev_network_genesis(
+		&[
+			DevHospital { name: "Alice Hospital", keys: Sr25519Keyring::Alice },
+			DevHospital { name: "Bob Hospital", keys: Sr25519Keyring::Bob },
+			DevHospital { name: "Charlie Hospital", keys: Sr25519Keyring::Charlie },
+			DevHospital { name: "Dave Hospital", keys: Sr25519Keyring::Dave },
+		],
+		None,
+	)
+}
+
+/// The `two_hospitals` preset: Alice's and Bob's hospitals, no sudo key.
+fn two_hospitals_genesis() -> Value {
+	dev_network_genesis(
+		&[
+			DevHospital { name: "Alice Hospital", keys: Sr25519Keyring::Alice },
+			DevHospital { name: "Bob Hospital", keys: Sr25519Keyring::Bob },
+		],
+		None,
 	)
 }
 
@@ -142,6 +198,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		DEV_RUNTIME_PRESET => development_config_genesis(),
 		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		TWO_HOSPITALS_PRESET => two_hospitals_genesis(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
@@ -149,24 +206,99 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of the presets this runtime offers.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TWO_HOSPITALS_PRESET),
+	]
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
 
+	/// The genesis storage of the named preset, built the way a chain spec builds it.
+	fn genesis_of(name: &str) -> sp_io::TestExternalities {
+		let patch = get_preset(&PresetId::from(name)).expect("named preset exists");
+		let json: Value = serde_json::from_slice(&patch).expect("preset is JSON");
+		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("json");
+		merge(&mut config, json);
+		let config: RuntimeGenesisConfig =
+			serde_json::from_value(config).expect("preset fits the genesis config");
+		sp_runtime::BuildStorage::build_storage(&config).expect("genesis storage builds").into()
+	}
+
 	#[test]
 	fn every_named_preset_builds_a_valid_genesis() {
 		for name in preset_names() {
-			let patch = get_preset(&name).expect("named preset exists");
-			let json: Value = serde_json::from_slice(&patch).expect("preset is JSON");
-			let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("json");
-			merge(&mut config, json);
-			let config: RuntimeGenesisConfig =
-				serde_json::from_value(config).expect("preset fits the genesis config");
-			sp_runtime::BuildStorage::build_storage(&config).expect("genesis storage builds");
+			let mut genesis = genesis_of(name.as_ref());
+			genesis.execute_with(|| {
+				assert!(!crate::Session::validators().is_empty(), "{name:?} has validators");
+				#[cfg(feature = "try-runtime")]
+				{
+					use frame_support::traits::TryState;
+					crate::AllPalletsWithSystem::try_state(
+						0,
+						frame_support::traits::TryStateSelect::All,
+					)
+					.expect("genesis state holds every invariant");
+				}
+			});
 		}
+	}
+
+	#[test]
+	fn the_local_testnet_is_four_hospitals_with_a_council_and_no_sudo_key() {
+		use crate::{Consortium, Grandpa, Session};
+		genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let hospitals: Vec<AccountId> = [
+				Sr25519Keyring::Alice,
+				Sr25519Keyring::Bob,
+				Sr25519Keyring::Charlie,
+				Sr25519Keyring::Dave,
+			]
+			.iter()
+			.map(|k| k.to_account_id())
+			.collect();
+			let mut sorted = hospitals.clone();
+			sorted.sort();
+			assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), None);
+			assert_eq!(pallet_consortium::Hospitals::<crate::Runtime>::count(), 4);
+			for hospital in &hospitals {
+				let entry = pallet_consortium::Hospitals::<crate::Runtime>::get(hospital)
+					.expect("hospital admitted at genesis");
+				assert_eq!(entry.roles, Roles::ALL);
+				assert_eq!(&entry.attestor, hospital);
+			}
+			assert_eq!(Consortium::validators(), sorted);
+			assert_eq!(
+				pallet_collective::Members::<crate::Runtime, crate::configs::CouncilInstance>::get(
+				),
+				sorted
+			);
+			assert_eq!(Session::validators(), sorted);
+			assert_eq!(pallet_aura::Authorities::<crate::Runtime>::get().len(), 4);
+			assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+			assert_eq!(
+				pallet_consortium::SessionLength::<crate::Runtime>::get(),
+				DEV_SESSION_LENGTH
+			);
+		});
+	}
+
+	#[test]
+	fn only_the_development_chain_has_a_sudo_key() {
+		genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(
+				pallet_sudo::Key::<crate::Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
+			assert_eq!(crate::Session::validators().len(), 1);
+		});
+		genesis_of(TWO_HOSPITALS_PRESET).execute_with(|| {
+			assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), None);
+			assert_eq!(crate::Session::validators().len(), 2);
+		});
 	}
 
 	/// Applies a JSON patch the way the chain-spec builder does: objects merge key by key.

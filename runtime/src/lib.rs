@@ -36,6 +36,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 pub use apis::RuntimeApi;
+pub use configs::{CouncilInstance, CouncilMajority, Custodians, MAX_HOSPITALS};
 pub use frame_support::{construct_runtime, parameter_types};
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
@@ -78,7 +79,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("healthchain"),
 	impl_name: Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -153,8 +154,22 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations run on runtime upgrade; none yet.
-pub type Migrations = ();
+frame_support::parameter_types! {
+	/// The storage prefix of the `Custodians` membership, which the consortium replaced.
+	pub const CustodiansPalletName: &'static str = "Custodians";
+}
+
+/// Storage migrations run on runtime upgrade, each guarded so that it runs once:
+/// - the `Custodians` membership (index 8) is gone, its members are hospitals of the
+///   consortium now: its storage is removed;
+/// - the attestation pallet's own attestor list is removed (storage version 0 → 1).
+pub type Migrations = (
+	frame_support::migrations::RemovePallet<
+		CustodiansPalletName,
+		<Runtime as frame_system::Config>::DbWeight,
+	>,
+	pallet_attestation::migrations::v1::MigrateToV1<Runtime>,
+);
 
 /// Executive: dispatches incoming extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -210,6 +225,19 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
+	// The consortium and the session pallet come before Aura and GRANDPA: genesis is built in
+	// this order, and the session pallet's genesis asks the consortium for the first
+	// validator set, then hands its keys to Aura and GRANDPA.
+
+	/// The hospitals of the consortium and their roles: the one source of membership for the
+	/// validator set, custodians, attestors, care providers and the council.
+	#[runtime::pallet_index(13)]
+	pub type Consortium = pallet_consortium;
+
+	/// Sessions: the validator set the consortium plans, and each validator's session keys.
+	#[runtime::pallet_index(14)]
+	pub type Session = pallet_session;
+
 	/// Block production by the validator set in turn.
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
@@ -226,17 +254,20 @@ mod runtime {
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
-	/// The development governance origin; a hospital council replaces it in production.
+	/// Root on the development chain only: every other chain's genesis has no sudo key, and
+	/// the council decides.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
-	/// Registered care providers: who may open break-glass emergency access.
+	/// The hospital council: one seat per admitted hospital, motions dispatch the governance
+	/// origins.
+	#[runtime::pallet_index(15)]
+	pub type Council = pallet_collective<Instance1>;
+
+	/// Registered clinicians who may open break-glass emergency access (besides the hospitals
+	/// with the care-provider role); the council registers them.
 	#[runtime::pallet_index(7)]
 	pub type CareProviders = pallet_membership<Instance1>;
-
-	/// Registered custodians (consortium hospitals): who may anchor records.
-	#[runtime::pallet_index(8)]
-	pub type Custodians = pallet_membership<Instance2>;
 
 	/// Lets feeless calls (valid attestor submissions) skip the transaction fee.
 	#[runtime::pallet_index(9)]

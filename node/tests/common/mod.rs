@@ -401,20 +401,21 @@ pub fn encode_hex<T: Encode>(value: &T) -> String {
 	to_hex(&value.encode())
 }
 
-/// Starts Alice and Bob, the two validators of the `local` testnet (custodians and attestors
+/// Starts Alice and Bob, the two validators of the `two-hospitals` network (custodians and attestors
 /// of its genesis), with fixed network keys, Bob booting from Alice, both with `extra`
 /// arguments; returns once both answer RPC.
 pub async fn start_local_validators(name: &str, extra: &[&str]) -> Result<(Node, Node)> {
 	// A validator outside `--dev` needs a network key; fixed test keys keep runs reproducible.
 	let (alice_key, bob_key) = (format!("{:064x}", 1), format!("{:064x}", 2));
-	let mut args = vec!["--chain", "local", "--alice", "--validator", "--node-key", &alice_key];
+	let mut args =
+		vec!["--chain", "two-hospitals", "--alice", "--validator", "--node-key", &alice_key];
 	args.extend_from_slice(extra);
 	let alice = Node::start(&format!("{name}-alice"), &args)?;
 	alice.wait_ready(Duration::from_secs(60)).await?;
 	let bootnode = alice.bootnode_address().await?;
 	let mut args = vec![
 		"--chain",
-		"local",
+		"two-hospitals",
 		"--bob",
 		"--validator",
 		"--node-key",

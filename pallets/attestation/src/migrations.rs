@@ -8,15 +8,13 @@
 /// Version 0 → 1: the pallet's own attestor list is removed.
 pub mod v1 {
 	use crate::{Config, Pallet, LOG_TARGET};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
 	use frame_support::{
-		migrations::VersionedMigration,
-		pallet_prelude::*,
-		storage_alias,
+		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
 		traits::UncheckedOnRuntimeUpgrade,
 	};
 	use frame_system::pallet_prelude::BlockNumberFor;
-	#[cfg(feature = "try-runtime")]
-	use alloc::vec::Vec;
 
 	/// The attestor list of storage version 0.
 	#[storage_alias]

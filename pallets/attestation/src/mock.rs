@@ -116,7 +116,8 @@ impl SortedMembers<AccountId> for Hospitals {
 /// The attestor set of the mock, kept in the test's storage (so every test starts empty):
 /// what the consortium's hospitals with the attestor role are in the runtime.
 #[frame_support::storage_alias]
-type MockAttestorSet = StorageValue<MockAttestors, BTreeSet<AccountId>, frame_support::pallet_prelude::ValueQuery>;
+type MockAttestorSet =
+	StorageValue<MockAttestors, BTreeSet<AccountId>, frame_support::pallet_prelude::ValueQuery>;
 
 /// The mock's attestor set: `register` adds to it, `deregister` removes from it.
 pub struct MockAttestors;

@@ -10,9 +10,9 @@ use crate::{
 	OpenRequests, Page, Pallet, PatientAttestationCount, RequestId, RequestOf, Requests,
 };
 use alloc::vec::Vec;
+use frame_support::traits::SortedMembers;
 use frame_system::pallet_prelude::BlockNumberFor;
 use healthchain_primitives::page_size;
-use frame_support::traits::SortedMembers;
 
 impl<T: Config> Pallet<T> {
 	/// One model by id.

@@ -6,10 +6,10 @@
 
 use crate::{
 	agreement, Answer, Attestation, Attestations, AttestationsByModel, AttestationsByPatient,
-	AttestationsBySeq, CancelReason, Config, Error, Event, InferenceFailure,
-	InferenceOutput, ModelId, ModelOf, ModelStats, ModelStatus, Models, Moment, NextAttestationSeq,
-	NextRequestId, OpenRequests, OutputValues, Pallet, PatientAttestationCount, RecordId, Request,
-	RequestId, RequestOf, RequestStatus, Requests, RequestsByDeadline, Submission, WeightInfo,
+	AttestationsBySeq, CancelReason, Config, Error, Event, InferenceFailure, InferenceOutput,
+	ModelId, ModelOf, ModelStats, ModelStatus, Models, Moment, NextAttestationSeq, NextRequestId,
+	OpenRequests, OutputValues, Pallet, PatientAttestationCount, RecordId, Request, RequestId,
+	RequestOf, RequestStatus, Requests, RequestsByDeadline, Submission, WeightInfo,
 };
 use alloc::vec::Vec;
 use frame_support::{

@@ -5,8 +5,8 @@
 
 use crate::{
 	agreement, max_results, Attestations, AttestationsByModel, AttestationsByPatient,
-	AttestationsBySeq, Config, ModelCounts, ModelId, ModelIdByHash, ModelStats,
-	ModelStatus, Models, NextAttestationSeq, NextModelId, NextRequestId, OpenRequests, Pallet,
+	AttestationsBySeq, Config, ModelCounts, ModelId, ModelIdByHash, ModelStats, ModelStatus,
+	Models, NextAttestationSeq, NextModelId, NextRequestId, OpenRequests, Pallet,
 	PatientAttestationCount, RequestStatus, Requests, RequestsByDeadline, MAX_OUTPUT_VALUES,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
