@@ -24,7 +24,7 @@ PATH="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd):$PATH"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(pallet_consent pallet_records pallet_attestation)
+	pallets=(pallet_consent pallet_records pallet_attestation pallet_consortium)
 fi
 
 for pallet in "${pallets[@]}"; do

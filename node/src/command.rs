@@ -41,9 +41,9 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"local" => Box::new(chain_spec::local_testnet_chain_spec()?),
 			"two-hospitals" => Box::new(chain_spec::two_hospitals_chain_spec()?),
-			// No silent default: every chain but a consortium's own spec is run by public
-			// development keys.
-			"" => return Err(NO_CHAIN.into()),
+			// Subcommands without `--chain` (`key insert`, `key generate-node-key`) only need a
+			// chain id for directories; running a node without `--chain` is refused in `run`.
+			"" => Box::new(chain_spec::local_testnet_chain_spec()?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},
@@ -161,6 +161,10 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run(&config, &cli.inference))
 		},
 		None => {
+			// No silent default: every built-in chain is run by public development keys.
+			if cli.run.shared_params.chain.is_none() && !cli.run.shared_params.dev {
+				return Err(sc_cli::Error::Input(NO_CHAIN.into()));
+			}
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				service::new_full::<sc_network::Litep2pNetworkBackend>(config, &cli.inference)

@@ -207,9 +207,7 @@ pub struct FoundingHospital {
 	pub grandpa: ed25519::Public,
 	/// Its `infr` key.
 	pub infr: sr25519::Public,
-	/// Its node's peer id.
-	pub peer_id: PeerId,
-	/// Its node's address with the peer id, if it serves as a bootnode.
+	/// Its node's address with its peer id, if it serves as a bootnode.
 	pub bootnode: Option<MultiaddrWithPeerId>,
 }
 
@@ -327,7 +325,14 @@ impl HospitalsFile {
 				("sessionKeys.infr", infr.to_raw_vec()),
 			];
 			for (field, bytes) in fields {
-				if let Some((_, _, first)) = seen.iter().find(|(other, _, _)| *other == bytes) {
+				// A hospital's attestor account may be the account of its own `infr` session
+				// key (the simplest setup: one key); every other reuse is refused.
+				let own_attestor = |other_field: &str, at: usize| {
+					field == "sessionKeys.infr" && other_field == "attestor" && at == position
+				};
+				if let Some((_, _, first)) = seen.iter().find(|(other, other_field, at)| {
+					*other == bytes && !own_attestor(other_field, *at)
+				}) {
 					return Err(SpecError::Duplicate {
 						entry: position,
 						hospital: entry.name.clone(),
@@ -360,7 +365,6 @@ impl HospitalsFile {
 				aura,
 				grandpa,
 				infr,
-				peer_id,
 				bootnode,
 			});
 		}
@@ -604,6 +608,23 @@ mod tests {
 				+ &hex(&sp_io::hashing::twox_128(b"Hospitals"))
 		);
 		assert_eq!(top.keys().filter(|k| k.starts_with(&hospitals_prefix)).count(), 3);
+	}
+
+	#[test]
+	fn a_hospital_may_attest_with_its_own_infr_session_key() {
+		let mut hospitals = three();
+		let infr = sr25519_key(hospitals[1]["sessionKeys"]["infr"].as_str().unwrap_or_default())
+			.expect("infr key");
+		hospitals[1]["attestor"] = json!(AccountId::from(infr).to_ss58check());
+		let file = HospitalsFile::parse(&list(hospitals.clone()).to_string()).expect("parses");
+		let consortium = file.check().expect("one key for session and attestor is fine");
+		assert_eq!(consortium.hospitals[1].attestor, AccountId::from(infr));
+		// But not another hospital's.
+		hospitals[2]["attestor"] = hospitals[1]["attestor"].clone();
+		assert!(matches!(
+			refusal(list(hospitals)),
+			SpecError::Duplicate { entry: 3, field: "attestor", first: 2, .. }
+		));
 	}
 
 	#[test]

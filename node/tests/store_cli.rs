@@ -1,6 +1,7 @@
 //! End to end: `healthchain-node store …` imports, lists and removes records and models in
 //! the node's local stores, applies the engine's `--inference-*` limits given after the
-//! subcommand, and refuses bad input with a clear message.
+//! subcommand, and refuses bad input with a clear message; and the node itself refuses to
+//! start without a chain.
 
 mod common;
 
@@ -181,4 +182,20 @@ fn a_record_exported_by_one_hospital_keeps_its_commitment_at_another() {
 
 	let _ = std::fs::remove_dir_all(&first);
 	let _ = std::fs::remove_dir_all(&second);
+}
+
+#[test]
+fn the_node_refuses_to_start_without_a_chain() {
+	let base = temp_base("no-chain");
+	let output = Command::new(env!("CARGO_BIN_EXE_healthchain-node"))
+		.arg("--base-path")
+		.arg(&base)
+		.output()
+		.expect("the node binary runs");
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(!output.status.success(), "the node started without --chain");
+	assert!(stderr.contains("no chain given: pass --chain FILE"), "unexpected error: {stderr}");
+	// It created no chain database.
+	assert!(!base.join("chains").exists());
+	let _ = std::fs::remove_dir_all(&base);
 }

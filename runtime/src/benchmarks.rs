@@ -11,6 +11,4 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_records, crate::Records]
 	[pallet_attestation, crate::Attestation]
 	[pallet_consortium, crate::Consortium]
-	[pallet_collective, crate::Council]
-	[pallet_membership, crate::CareProviders]
 );

@@ -225,9 +225,14 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
-	// The consortium and the session pallet come before Aura and GRANDPA: genesis is built in
-	// this order, and the session pallet's genesis asks the consortium for the first
-	// validator set, then hands its keys to Aura and GRANDPA.
+	/// Account balances of the fee token.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	// Balances, the consortium and the session pallet come before Aura and GRANDPA: genesis
+	// is built in this order; the founders' accounts exist before the session pallet
+	// registers their keys, and the session pallet's genesis asks the consortium for the
+	// first validator set, then hands its keys to Aura and GRANDPA.
 
 	/// The hospitals of the consortium and their roles: the one source of membership for the
 	/// validator set, custodians, attestors, care providers and the council.
@@ -245,10 +250,6 @@ mod runtime {
 	/// Finality.
 	#[runtime::pallet_index(3)]
 	pub type Grandpa = pallet_grandpa;
-
-	/// Account balances of the fee token.
-	#[runtime::pallet_index(4)]
-	pub type Balances = pallet_balances;
 
 	/// Transaction fees.
 	#[runtime::pallet_index(5)]

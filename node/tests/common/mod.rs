@@ -401,18 +401,28 @@ pub fn encode_hex<T: Encode>(value: &T) -> String {
 	to_hex(&value.encode())
 }
 
-/// Starts Alice and Bob, the two validators of the `two-hospitals` network (custodians and attestors
-/// of its genesis), with fixed network keys, Bob booting from Alice, both with `extra`
-/// arguments; returns once both answer RPC.
+/// Starts Alice and Bob, the two validators of the `two-hospitals` network (custodians and
+/// attestors of its genesis), with fixed network keys and both with `extra` arguments; returns
+/// once both answer RPC. They run as a consortium's nodes do (docs/operators.md): reserved-only,
+/// each the other's reserved peer, so that no other node can join them. Bob starts with Alice
+/// as his reserved peer; Alice, started before Bob's address is known, adds him through her
+/// localhost RPC, as a member adds a joining hospital.
 pub async fn start_local_validators(name: &str, extra: &[&str]) -> Result<(Node, Node)> {
 	// A validator outside `--dev` needs a network key; fixed test keys keep runs reproducible.
 	let (alice_key, bob_key) = (format!("{:064x}", 1), format!("{:064x}", 2));
-	let mut args =
-		vec!["--chain", "two-hospitals", "--alice", "--validator", "--node-key", &alice_key];
+	let mut args = vec![
+		"--chain",
+		"two-hospitals",
+		"--alice",
+		"--validator",
+		"--node-key",
+		&alice_key,
+		"--reserved-only",
+	];
 	args.extend_from_slice(extra);
 	let alice = Node::start(&format!("{name}-alice"), &args)?;
 	alice.wait_ready(Duration::from_secs(60)).await?;
-	let bootnode = alice.bootnode_address().await?;
+	let alice_address = alice.bootnode_address().await?;
 	let mut args = vec![
 		"--chain",
 		"two-hospitals",
@@ -420,11 +430,14 @@ pub async fn start_local_validators(name: &str, extra: &[&str]) -> Result<(Node,
 		"--validator",
 		"--node-key",
 		&bob_key,
-		"--bootnodes",
-		&bootnode,
+		"--reserved-only",
+		"--reserved-nodes",
+		&alice_address,
 	];
 	args.extend_from_slice(extra);
 	let bob = Node::start(&format!("{name}-bob"), &args)?;
 	bob.wait_ready(Duration::from_secs(60)).await?;
+	let bob_address = bob.bootnode_address().await?;
+	alice.call("system_addReservedPeer", rpc_params![bob_address]).await?;
 	Ok((alice, bob))
 }

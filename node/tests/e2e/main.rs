@@ -3,7 +3,7 @@
 //!
 //! One test binary, two networks, each shared by the scenarios that need it: a `--dev` node
 //! (Alice validating alone) serves every single-node scenario, and the two validators of the
-//! local testnet (Alice's and Bob's hospitals) serve the two-node ones. The two networks are
+//! `two-hospitals` network (Alice's and Bob's hospitals) serve the two-node ones. The two networks are
 //! two tests, so they run at the same time; the scenarios of one network run one after the
 //! other, in an order the chain they share requires (see each test). Every scenario is a
 //! function named for what it shows; a failure names the scenario, followed by the tail of
@@ -83,12 +83,14 @@ async fn the_two_hospital_scenarios_pass_in_order_on_one_pair_of_validators() {
 	}
 }
 
-/// The two-node scenarios, in order: the validators peer and finalize; each hospital imports
+/// The two-node scenarios, in order: the validators peer and finalize; a node with an unknown
+/// peer id cannot join them; each hospital imports
 /// the shipped model; a record both hospitals hold is attested with quorum 2; a record the
 /// second hospital receives while the request is open completes the quorum; erasing that
 /// record destroys both copies and leaves the first record alone.
 async fn local_validator_scenarios(alice: &Node, bob: &Node) -> Result<(), String> {
 	run!(two_validators::alice_and_bob_peer_and_finalize_the_same_blocks(alice, bob)).await?;
+	run!(two_validators::a_node_with_an_unknown_peer_id_cannot_join(alice, bob)).await?;
 	run!(two_hospitals::each_hospital_imports_the_shipped_model_into_its_node(alice, bob)).await?;
 	let held_by_both =
 		run!(two_hospitals::two_hospitals_holding_the_record_attest_with_quorum_two(alice, bob))

@@ -32,7 +32,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{ChangeMembers, InitializeMembers},
+		traits::{ChangeMembers, Contains, InitializeMembers},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::RuntimeAppPublic;
@@ -72,6 +72,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxNameLen: Get<u32>;
 
+		/// Who has session keys set (`pallet_session::NextKeys` in the runtime): only those
+		/// validators are planned, so a planned set is never one the session pallet would
+		/// empty.
+		type HasSessionKeys: Contains<Self::AccountId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -91,10 +96,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ValidatorCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// Set when the validator set changed since the last session was planned; the next
-	/// planned session takes the new set (it validates from the session after that).
+	/// The validator set last handed to the session pallet (sorted): a boundary plans a new
+	/// set only when the validator-role hospitals with session keys differ from it, so that
+	/// GRANDPA starts a new authority set only when the validators change.
 	#[pallet::storage]
-	pub type ValidatorSetChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
+	pub type PlannedValidators<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxHospitals>, ValueQuery>;
 
 	/// Blocks per session: a session ends at every block number divisible by it.
 	#[pallet::storage]

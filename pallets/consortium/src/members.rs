@@ -3,8 +3,7 @@
 //! the membership on its own).
 
 use crate::{
-	AttestorOwner, Config, Error, Hospital, Hospitals, Pallet, Roles, ValidatorCount,
-	ValidatorSetChanged, LOG_TARGET,
+	AttestorOwner, Config, Error, Hospital, Hospitals, Pallet, Roles, ValidatorCount, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::DispatchError, traits::ChangeMembers, BoundedVec};
@@ -34,7 +33,6 @@ impl<T: Config> Pallet<T> {
 		AttestorOwner::<T>::insert(&attestor, &hospital);
 		if roles.validator {
 			ValidatorCount::<T>::mutate(|count| *count = count.saturating_add(1));
-			ValidatorSetChanged::<T>::put(true);
 		}
 		let admitted_at = frame_system::Pallet::<T>::block_number();
 		Hospitals::<T>::insert(&hospital, Hospital { name, attestor, roles, admitted_at });
@@ -47,7 +45,6 @@ impl<T: Config> Pallet<T> {
 		if entry.roles.validator {
 			Self::ensure_validator_can_leave()?;
 			ValidatorCount::<T>::mutate(|count| *count = count.saturating_sub(1));
-			ValidatorSetChanged::<T>::put(true);
 		}
 		Hospitals::<T>::remove(hospital);
 		AttestorOwner::<T>::remove(&entry.attestor);
@@ -63,11 +60,9 @@ impl<T: Config> Pallet<T> {
 				(true, false) => {
 					Self::ensure_validator_can_leave()?;
 					ValidatorCount::<T>::mutate(|count| *count = count.saturating_sub(1));
-					ValidatorSetChanged::<T>::put(true);
 				},
 				(false, true) => {
 					ValidatorCount::<T>::mutate(|count| *count = count.saturating_add(1));
-					ValidatorSetChanged::<T>::put(true);
 				},
 				_ => {},
 			}

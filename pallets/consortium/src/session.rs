@@ -1,11 +1,12 @@
 //! The consortium as `pallet-session`'s validator source and session clock.
 //!
-//! - [`SessionManager`]: every session boundary plans the hospitals with the validator role
-//!   (those with session keys; `pallet-session` skips the others). `pallet-session` queues a
-//!   planned set for one session, so a change made in session `n` (admission, removal, a change
-//!   of the validator role, or a validator's first `set_keys`) validates from session `n + 2`:
-//!   within two session boundaries. A planning after a membership change emits
-//!   `ValidatorSetPlanned`.
+//! - [`SessionManager`]: at a session boundary, the hospitals with the validator role that
+//!   have session keys are the next set, if they differ from the set planned last
+//!   ([`PlannedValidators`](crate::PlannedValidators)); otherwise the set stays (`None`), so
+//!   GRANDPA keeps its authority set id. `pallet-session` queues a planned set for one
+//!   session, so a change made in session `n` (admission, removal, a change of the validator
+//!   role, or a validator's first `set_keys`) validates from session `n + 2`: within two
+//!   session boundaries. Each new plan emits `ValidatorSetPlanned`; a plan is never empty.
 //! - [`ShouldEndSession`] and [`EstimateNextSessionRotation`]: sessions end at every block
 //!   number divisible by [`SessionLength`], a storage value the genesis sets and the council
 //!   may change, so test networks rotate every few blocks and production every few hours.
@@ -15,11 +16,12 @@
 //!   [`Hospitals`](crate::Hospitals), set at admission and replaced with `set_attestor`; the
 //!   session's copy of the key is not authoritative, so the handler does nothing.
 
-use crate::{Config, Event, Pallet, SessionLength, ValidatorSetChanged};
+use crate::{Config, Event, Pallet, PlannedValidators, SessionLength};
 use alloc::vec::Vec;
 use frame_support::{
-	traits::{EstimateNextSessionRotation, OneSessionHandler},
+	traits::{Contains, EstimateNextSessionRotation, OneSessionHandler},
 	weights::Weight,
+	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_session::{SessionManager, ShouldEndSession};
@@ -30,23 +32,24 @@ use sp_runtime::{
 
 impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(new_index: u32) -> Option<Vec<T::AccountId>> {
-		let changed = ValidatorSetChanged::<T>::take();
-		let validators = Self::validators();
-		// Never an empty set: Aura and GRANDPA would stop. `MinValidators` (at least 1) keeps
-		// this from happening once the consortium has its founders.
+		// The validator-role hospitals with session keys: `pallet-session` would drop the
+		// others, and a validator that sets its keys late is planned at the next boundary.
+		let validators: Vec<T::AccountId> =
+			Self::validators().into_iter().filter(|v| T::HasSessionKeys::contains(v)).collect();
+		// Never an empty set (Aura and GRANDPA would stop): keep the current one.
 		if validators.is_empty() {
 			return None;
 		}
-		if changed {
-			Self::deposit_event(Event::ValidatorSetPlanned {
-				session: new_index,
-				validators: validators.len() as u32,
-			});
+		// Unchanged: `None` keeps the set, and GRANDPA its authority set id. (`pallet-session`
+		// still notices rotated keys of the same validators by itself.)
+		if PlannedValidators::<T>::get().as_slice() == validators.as_slice() {
+			return None;
 		}
-		// Planned at every boundary, not only after a change: `pallet-session` queues only the
-		// validators that have keys, so a validator that sets its keys later joins at the next
-		// boundary after that. Aura and GRANDPA change their authorities only when the keys
-		// differ.
+		PlannedValidators::<T>::put(BoundedVec::truncate_from(validators.clone()));
+		Self::deposit_event(Event::ValidatorSetPlanned {
+			session: new_index,
+			validators: validators.len() as u32,
+		});
 		Some(validators)
 	}
 

@@ -1,5 +1,5 @@
 use super::admit_clinic;
-use crate::{mock::*, Error, Event, Hospitals, Roles, ValidatorCount, ValidatorSetChanged};
+use crate::{mock::*, Error, Event, Hospitals, Roles, ValidatorCount};
 use frame_support::{assert_noop, assert_ok, traits::SortedMembers};
 use sp_runtime::DispatchError;
 
@@ -7,14 +7,12 @@ use sp_runtime::DispatchError;
 fn set_roles_replaces_the_roles() {
 	run_test(|| {
 		admit_clinic(Roles { custodian: true, ..Default::default() });
-		ValidatorSetChanged::<Test>::kill();
 		let roles = Roles { attestor: true, validator: true, ..Default::default() };
 		assert_ok!(Consortium::set_roles(RuntimeOrigin::root(), CLINIC, roles));
 		assert_eq!(Hospitals::<Test>::get(CLINIC).unwrap().roles, roles);
 		assert!(!crate::Custodians::<Test>::contains(&CLINIC));
 		assert!(crate::Attestors::<Test>::contains(&attestor_of(CLINIC)));
 		assert_eq!(ValidatorCount::<Test>::get(), 4);
-		assert!(ValidatorSetChanged::<Test>::get());
 		assert!(consortium_events().contains(&Event::RolesChanged { hospital: CLINIC, roles }));
 	});
 }
@@ -22,10 +20,8 @@ fn set_roles_replaces_the_roles() {
 #[test]
 fn keeping_the_validator_role_leaves_the_validator_set_alone() {
 	run_test(|| {
-		ValidatorSetChanged::<Test>::kill();
 		let roles = Roles { validator: true, ..Default::default() };
 		assert_ok!(Consortium::set_roles(RuntimeOrigin::root(), GENERAL, roles));
-		assert!(!ValidatorSetChanged::<Test>::get());
 		assert_eq!(ValidatorCount::<Test>::get(), 3);
 	});
 }
