@@ -29,9 +29,9 @@ pub const ENDOWMENT: u128 = 1u128 << 60;
 /// The preset of the two-hospital test network.
 pub const TWO_HOSPITALS_PRESET: &str = "two_hospitals";
 
-/// Blocks per session on the development networks: a minute, so that admissions and removals
-/// take effect within two minutes in tests.
-pub const DEV_SESSION_LENGTH: u32 = 10;
+/// Blocks per session on the development networks: half a minute, so that admissions and
+/// removals take effect within a minute in tests.
+pub const DEV_SESSION_LENGTH: u32 = 5;
 
 /// A hospital of a development network: its name and the keyring member whose keys it uses
 /// (governance account, attestor account and session keys all derive from the member's seed,

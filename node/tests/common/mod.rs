@@ -18,7 +18,7 @@ use jsonrpsee::{
 use serde_json::Value;
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use sp_runtime::{generic::Era, DispatchError, MultiAddress, MultiSignature};
 use std::{
 	fs::File,
 	net::TcpListener,
@@ -259,6 +259,20 @@ impl Node {
 		call: RuntimeCall,
 		from: Sr25519Keyring,
 	) -> Result<Vec<RuntimeEvent>> {
+		let (events, failure) = self.submit_outcome(call, from).await?;
+		match failure {
+			Some(error) => Err(format!("extrinsic failed: {}", error_name(&error)).into()),
+			None => Ok(events),
+		}
+	}
+
+	/// Signs `call` as `from`, submits it and waits for its block; returns its events and, if
+	/// it failed, the dispatch error.
+	pub async fn submit_outcome(
+		&self,
+		call: RuntimeCall,
+		from: Sr25519Keyring,
+	) -> Result<(Vec<RuntimeEvent>, Option<DispatchError>)> {
 		let genesis = self.block_hash(0).await?.ok_or("no genesis hash")?;
 		let xt = signed(call, from, self.nonce(from).await?, genesis);
 		let xt_hex = to_hex(&xt.encode());
@@ -272,16 +286,13 @@ impl Node {
 			.filter(|r| r.phase == frame_system::Phase::ApplyExtrinsic(index))
 			.map(|r| r.event)
 			.collect();
-		for event in &events {
-			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-				dispatch_error,
-				..
-			}) = event
-			{
-				return Err(format!("extrinsic failed: {dispatch_error:?}").into());
-			}
-		}
-		Ok(events)
+		let failure = events.iter().find_map(|event| match event {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error, ..
+			}) => Some(*dispatch_error),
+			_ => None,
+		});
+		Ok((events, failure))
 	}
 
 	/// Sends SIGTERM and waits for the process to exit.
@@ -343,6 +354,22 @@ pub fn signed(
 	)
 }
 
+/// A dispatch error by name: `Pallet::Error` for a pallet's error (`Council::NotMember`), the
+/// debug form otherwise (`BadOrigin`).
+pub fn error_name(error: &DispatchError) -> String {
+	match healthchain_runtime::RuntimeError::from_dispatch_error(*error) {
+		Some(runtime_error) => {
+			// `Council(NotMember)` → `Council::NotMember`.
+			let debug = format!("{runtime_error:?}");
+			match debug.split_once('(') {
+				Some((pallet, rest)) => format!("{pallet}::{}", rest.trim_end_matches(')')),
+				None => debug,
+			}
+		},
+		None => format!("{error:?}"),
+	}
+}
+
 /// Polls `check` every 500 ms until it returns true, failing after `timeout`.
 pub async fn wait_for<F, Fut>(timeout: Duration, what: &str, mut check: F) -> Result<()>
 where
@@ -401,43 +428,60 @@ pub fn encode_hex<T: Encode>(value: &T) -> String {
 	to_hex(&value.encode())
 }
 
-/// Starts Alice and Bob, the two validators of the `two-hospitals` network (custodians and
-/// attestors of its genesis), with fixed network keys and both with `extra` arguments; returns
-/// once both answer RPC. They run as a consortium's nodes do (docs/operators.md): reserved-only,
-/// each the other's reserved peer, so that no other node can join them. Bob starts with Alice
-/// as his reserved peer; Alice, started before Bob's address is known, adds him through her
-/// localhost RPC, as a member adds a joining hospital.
-pub async fn start_local_validators(name: &str, extra: &[&str]) -> Result<(Node, Node)> {
+/// Starts the validators of `hospitals` (development keyring members, `--alice` …) on the
+/// built-in chain `chain`, with fixed network keys and `extra` arguments; returns once all
+/// answer RPC. They run as a consortium's nodes do (docs/operators.md): reserved-only, each the
+/// others' reserved peer, so that no other node can join them. Each node starts with the
+/// earlier ones as reserved peers; the earlier ones add it through their localhost RPC, as
+/// members add a joining hospital.
+pub async fn start_hospitals(
+	name: &str,
+	chain: &str,
+	hospitals: &[Sr25519Keyring],
+	extra: &[&str],
+) -> Result<Vec<Node>> {
+	let mut nodes: Vec<Node> = Vec::new();
+	let mut addresses: Vec<String> = Vec::new();
+	for (index, hospital) in hospitals.iter().enumerate() {
+		let node = start_hospital(name, chain, *hospital, index, &addresses, extra).await?;
+		let address = node.bootnode_address().await?;
+		for member in &nodes {
+			member.call("system_addReservedPeer", rpc_params![address.clone()]).await?;
+		}
+		addresses.push(address);
+		nodes.push(node);
+	}
+	Ok(nodes)
+}
+
+/// Starts one hospital's validator (`--<name>` development keys) with the fixed network key
+/// `index + 1`, reserved-only with `reserved` as its reserved peers; returns once it answers
+/// RPC.
+pub async fn start_hospital(
+	name: &str,
+	chain: &str,
+	hospital: Sr25519Keyring,
+	index: usize,
+	reserved: &[String],
+	extra: &[&str],
+) -> Result<Node> {
 	// A validator outside `--dev` needs a network key; fixed test keys keep runs reproducible.
-	let (alice_key, bob_key) = (format!("{:064x}", 1), format!("{:064x}", 2));
+	let node_key = format!("{:064x}", index + 1);
+	let keys_flag = format!("--{}", format!("{hospital:?}").to_lowercase());
 	let mut args = vec![
 		"--chain",
-		"two-hospitals",
-		"--alice",
+		chain,
+		keys_flag.as_str(),
 		"--validator",
 		"--node-key",
-		&alice_key,
+		&node_key,
 		"--reserved-only",
 	];
+	for address in reserved {
+		args.extend_from_slice(&["--reserved-nodes", address]);
+	}
 	args.extend_from_slice(extra);
-	let alice = Node::start(&format!("{name}-alice"), &args)?;
-	alice.wait_ready(Duration::from_secs(60)).await?;
-	let alice_address = alice.bootnode_address().await?;
-	let mut args = vec![
-		"--chain",
-		"two-hospitals",
-		"--bob",
-		"--validator",
-		"--node-key",
-		&bob_key,
-		"--reserved-only",
-		"--reserved-nodes",
-		&alice_address,
-	];
-	args.extend_from_slice(extra);
-	let bob = Node::start(&format!("{name}-bob"), &args)?;
-	bob.wait_ready(Duration::from_secs(60)).await?;
-	let bob_address = bob.bootnode_address().await?;
-	alice.call("system_addReservedPeer", rpc_params![bob_address]).await?;
-	Ok((alice, bob))
+	let node = Node::start(&format!("{name}-{}", keys_flag.trim_start_matches('-')), &args)?;
+	node.wait_ready(Duration::from_secs(60)).await?;
+	Ok(node)
 }

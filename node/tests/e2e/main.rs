@@ -2,9 +2,9 @@
 //! `@polkadot/api` client, as hospitals, dApps and researchers use them.
 //!
 //! One test binary, two networks, each shared by the scenarios that need it: a `--dev` node
-//! (Alice validating alone) serves every single-node scenario, and the two validators of the
-//! `two-hospitals` network (Alice's and Bob's hospitals) serve the two-node ones. The two networks are
-//! two tests, so they run at the same time; the scenarios of one network run one after the
+//! (Alice validating alone) serves every single-node scenario, and the four validators of the
+//! local testnet (the hospitals of Alice, Bob, Charlie and Dave) serve the multi-node ones,
+//! joined by a fifth hospital and an unknown node along the way. The two networks are two tests, so they run at the same time; the scenarios of one network run one after the
 //! other, in an order the chain they share requires (see each test). Every scenario is a
 //! function named for what it shows; a failure names the scenario, followed by the tail of
 //! the nodes' logs. `cargo test --release --workspace --test e2e -- --nocapture` also prints
@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod consortium;
 mod dapp_client;
 mod dev_chain;
 mod hostile_model;
@@ -20,7 +21,7 @@ mod inference_flow;
 mod two_hospitals;
 mod two_validators;
 
-use common::{start_local_validators, Node};
+use common::{start_hospitals, Node};
 use std::time::Duration;
 
 /// Runs `module::scenario(args…)` under the scenario's own name (see [`common::scenario`]).
@@ -38,9 +39,9 @@ macro_rules! run {
 const DEV_NODE_FLAGS: &[&str] =
 	&["--dev", "--offchain-worker", "always", "--inference-memory-limit-mb", "768"];
 
-/// Extra flags of Alice's and Bob's validators: the hospitals' off-chain workers run at every
-/// block (the two-hospital scenarios need them; peering and finality are the same with them).
-const LOCAL_VALIDATOR_FLAGS: &[&str] = &["--offchain-worker", "always"];
+/// Extra flags of the hospitals' validators: their off-chain workers run at every block (the
+/// attestation scenarios need them; peering and finality are the same with them).
+pub(crate) const LOCAL_VALIDATOR_FLAGS: &[&str] = &["--offchain-worker", "always"];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dev_node_scenarios_pass_in_order_on_one_node() {
@@ -71,24 +72,30 @@ async fn dev_node_scenarios(node: &mut Node) -> Result<(), String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_two_hospital_scenarios_pass_in_order_on_one_pair_of_validators() {
-	let (alice, bob) =
-		start_local_validators("hospitals", LOCAL_VALIDATOR_FLAGS).await.expect("validators start");
-	if let Err(e) = local_validator_scenarios(&alice, &bob).await {
-		panic!(
-			"{e}\n--- alice log (tail) ---\n{}\n--- bob log (tail) ---\n{}",
-			alice.log_tail(),
-			bob.log_tail()
-		);
+async fn the_hospital_scenarios_pass_in_order_on_the_four_hospital_network() {
+	let nodes = start_hospitals("hospitals", "local", &consortium::FOUNDERS, LOCAL_VALIDATOR_FLAGS)
+		.await
+		.expect("the four hospitals' validators start");
+	if let Err(e) = hospital_scenarios(&nodes).await {
+		let logs: Vec<String> = nodes
+			.iter()
+			.zip(consortium::FOUNDERS)
+			.map(|(node, who)| format!("--- {who:?} log (tail) ---\n{}", node.log_tail()))
+			.collect();
+		panic!("{e}\n{}", logs.join("\n"));
 	}
 }
 
-/// The two-node scenarios, in order: the validators peer and finalize; a node with an unknown
-/// peer id cannot join them; each hospital imports
-/// the shipped model; a record both hospitals hold is attested with quorum 2; a record the
-/// second hospital receives while the request is open completes the quorum; erasing that
-/// record destroys both copies and leaves the first record alone.
-async fn local_validator_scenarios(alice: &Node, bob: &Node) -> Result<(), String> {
+/// The scenarios of the four-hospital network (the local testnet: Alice, Bob, Charlie and
+/// Dave, a council of four, no sudo key), in order: the four finalize and govern; Alice and
+/// Bob peer and finalize the same blocks; a node with an unknown peer id cannot join; Alice's
+/// and Bob's hospitals import the shipped model, attest a record both hold with quorum 2,
+/// complete a quorum with a record shared while the request is open, and both destroy an
+/// erased record; a non-member's attempts fail with named errors; a fifth hospital is admitted
+/// by motion, validates and attests; it is removed by motion and stops.
+async fn hospital_scenarios(nodes: &[Node]) -> Result<(), String> {
+	let (alice, bob) = (&nodes[0], &nodes[1]);
+	run!(consortium::four_hospitals_produce_and_finalize_with_a_council_and_no_sudo(nodes)).await?;
 	run!(two_validators::alice_and_bob_peer_and_finalize_the_same_blocks(alice, bob)).await?;
 	run!(two_validators::a_node_with_an_unknown_peer_id_cannot_join(alice, bob)).await?;
 	run!(two_hospitals::each_hospital_imports_the_shipped_model_into_its_node(alice, bob)).await?;
@@ -105,5 +112,9 @@ async fn local_validator_scenarios(alice: &Node, bob: &Node) -> Result<(), Strin
 		shared_later,
 		held_by_both
 	))
-	.await
+	.await?;
+	run!(consortium::a_non_member_is_refused_with_named_errors(alice)).await?;
+	let fifth =
+		run!(consortium::a_fifth_hospital_is_admitted_by_motion_and_validates(nodes)).await?;
+	run!(consortium::a_removed_hospital_stops_validating_and_attesting(nodes, &fifth)).await
 }

@@ -1,5 +1,6 @@
-//! Two hospitals: Alice's and Bob's nodes, the two validators of the local testnet, are
-//! custodians and registered attestors. A request with quorum 2 is attested only when both
+//! Two hospitals: Alice's and Bob's nodes, two of the four validators of the local testnet,
+//! are custodians and attestors (Charlie's and Dave's nodes hold none of these records and
+//! stay silent). A request with quorum 2 is attested only when both
 //! hospitals' nodes hold the record under the same commitment (one exports it, salt
 //! included, the other imports it) and their off-chain workers agree. The scenarios, in
 //! order, on one pair of validators:
@@ -29,7 +30,7 @@ pub struct Anchored {
 }
 
 /// One hospital imports the shipped model into its node, as its IT team would.
-async fn import_shipped_model(node: &Node) -> Result<()> {
+pub async fn import_shipped_model(node: &Node) -> Result<()> {
 	let onnx = std::fs::read(common::repo("models/breast-cancer-mlp.onnx"))?;
 	let card = std::fs::read_to_string(common::repo("models/breast-cancer-mlp.card.json"))?;
 	let hash = node.call("inference_importModel", rpc_params![common::to_hex(&onnx), card]).await?;

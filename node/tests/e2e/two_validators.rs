@@ -1,6 +1,5 @@
-//! Two validators (Alice and Bob) of the `two-hospitals` spec peer and finalize the same
-//! chain, and a node they do not know cannot join them. The first scenarios on the pair of
-//! validators that the two-hospital scenarios use next.
+//! Two of the local testnet's validators (Alice and Bob) peer and finalize the same chain, and
+//! a node the hospitals do not know cannot join them.
 
 use crate::common::{wait_for, Node, Result};
 use jsonrpsee::core::rpc_params;
@@ -39,7 +38,7 @@ pub async fn alice_and_bob_peer_and_finalize_the_same_blocks(
 pub async fn a_node_with_an_unknown_peer_id_cannot_join(alice: &Node, bob: &Node) -> Result<()> {
 	let bootnode = alice.bootnode_address().await?;
 	let stranger =
-		Node::start("hospitals-stranger", &["--chain", "two-hospitals", "--bootnodes", &bootnode])?;
+		Node::start("hospitals-stranger", &["--chain", "local", "--bootnodes", &bootnode])?;
 	let outcome = async {
 		stranger.wait_ready(Duration::from_secs(60)).await?;
 		let stranger_id = stranger.call("system_localPeerId", rpc_params![]).await?;
