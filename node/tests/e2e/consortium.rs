@@ -346,7 +346,7 @@ pub async fn a_fifth_hospital_is_admitted_by_motion_and_validates(
 	// Her hospital anchors a record, shares it with Alice's, and both attest with quorum 2.
 	import_shipped_model(&eve_node).await?;
 	let (patient, clinician) = (Sr25519Keyring::Ferdie, Sr25519Keyring::Charlie);
-	let commitment = flow::import_record(&eve_node, patient, "patient-5").await?;
+	let commitment = flow::import_record(&eve_node, patient, "patient-5.bundle.json").await?;
 	let export = eve_node.call("inference_exportRecord", rpc_params![to_hex(&commitment)]).await?;
 	let imported = alice_node.call("inference_importRecordExport", rpc_params![export]).await?;
 	assert_eq!(flow::commitment_of(&imported)?, commitment);
@@ -357,7 +357,7 @@ pub async fn a_fifth_hospital_is_admitted_by_motion_and_validates(
 			.await?;
 	let (output, attestors) =
 		flow::wait_for_attestation(alice_node, request, from, Duration::from_secs(180)).await?;
-	assert_eq!(output, flow::expected_output("patient-5")?);
+	assert_eq!(output, flow::expected_output("patient-5.bundle.json")?);
 	assert_eq!(
 		{
 			let mut a = attestors.clone();
@@ -407,7 +407,7 @@ pub async fn a_removed_hospital_stops_validating_and_attesting(
 		2,
 	)
 	.await?;
-	let output = flow::expected_output("patient-5")?;
+	let output = flow::expected_output("patient-5.bundle.json")?;
 	let submit = RuntimeCall::Attestation(pallet_attestation::Call::submit_result {
 		request_id: request,
 		output: healthchain_inference_primitives::InferenceOutput { values: output },
