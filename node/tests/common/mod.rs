@@ -95,6 +95,17 @@ pub struct Node {
 	_dir: tempdir::Dir,
 }
 
+/// A key for a node's keystore: its key type (`aura`, `gran`, `infr`), scheme (`sr25519`,
+/// `ed25519`) and secret URI.
+pub struct KeystoreKey {
+	/// The key type.
+	pub key_type: &'static str,
+	/// The signature scheme.
+	pub scheme: &'static str,
+	/// The secret URI.
+	pub suri: String,
+}
+
 /// A minimal self-deleting temporary directory.
 mod tempdir {
 	use std::path::{Path, PathBuf};
@@ -132,12 +143,45 @@ impl Node {
 	/// Starts `healthchain-node` with `args` plus `--tmp` and free RPC, p2p and Prometheus ports.
 	pub fn start(name: &str, args: &[&str]) -> Result<Node> {
 		let dir = tempdir::Dir::new(&format!("healthchain-e2e-{name}"))?;
+		Self::spawn(dir, args, &["--tmp"])
+	}
+
+	/// Starts `healthchain-node --chain chain` with `args` on a base path of its own whose
+	/// keystore holds `keys` (inserted with `key insert` before the start, as an operator
+	/// does), with free RPC, p2p and Prometheus ports.
+	pub fn start_with_keys(
+		name: &str,
+		chain: &str,
+		args: &[&str],
+		keys: &[KeystoreKey],
+	) -> Result<Node> {
+		let dir = tempdir::Dir::new(&format!("healthchain-e2e-{name}"))?;
+		let base = dir.path().join("base");
+		for key in keys {
+			let status = Command::new(env!("CARGO_BIN_EXE_healthchain-node"))
+				.args(["key", "insert", "--chain", chain, "--base-path"])
+				.arg(&base)
+				.args(["--key-type", key.key_type, "--scheme", key.scheme, "--suri", &key.suri])
+				.status()?;
+			if !status.success() {
+				return Err(format!("key insert of a {} key failed", key.key_type).into());
+			}
+		}
+		let base = base.display().to_string();
+		let mut all = vec!["--chain", chain, "--base-path", base.as_str()];
+		all.extend_from_slice(args);
+		Self::spawn(dir, &all, &[])
+	}
+
+	/// Spawns the node in `dir` (which keeps its log) with `args`, `extra` and free ports.
+	fn spawn(dir: tempdir::Dir, args: &[&str], extra: &[&str]) -> Result<Node> {
 		let log_path = dir.path().join("node.log");
 		let log = File::create(&log_path)?;
 		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
 		let child = Command::new(env!("CARGO_BIN_EXE_healthchain-node"))
 			.args(args)
-			.args(["--tmp", "--no-telemetry", "--no-mdns", "--listen-addr"])
+			.args(extra)
+			.args(["--no-telemetry", "--no-mdns", "--listen-addr"])
 			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--prometheus-port", &prometheus_port.to_string()])

@@ -4,8 +4,9 @@
 //! One test binary, two networks, each shared by the scenarios that need it: a `--dev` node
 //! (Alice validating alone) serves every single-node scenario, and the four validators of the
 //! local testnet (the hospitals of Alice, Bob, Charlie and Dave) serve the multi-node ones,
-//! joined by a fifth hospital and an unknown node along the way. The two networks are two tests, so they run at the same time; the scenarios of one network run one after the
-//! other, in an order the chain they share requires (see each test). Every scenario is a
+//! joined by a fifth hospital and an unknown node along the way; after the `--dev` node, the
+//! first test starts a consortium's own three-hospital chain from `consortium-spec`. The two
+//! tests run at the same time; the scenarios of one network run one after the other, in an order the chain they share requires (see each test). Every scenario is a
 //! function named for what it shows; a failure names the scenario, followed by the tail of
 //! the nodes' logs. `cargo test --release --workspace --test e2e -- --nocapture` also prints
 //! when each scenario started and how long it took.
@@ -14,6 +15,7 @@
 mod common;
 
 mod consortium;
+mod consortium_chain;
 mod dapp_client;
 mod dev_chain;
 mod hostile_model;
@@ -48,6 +50,16 @@ async fn the_dev_node_scenarios_pass_in_order_on_one_node() {
 	let mut node = Node::start("dev", DEV_NODE_FLAGS).expect("node starts");
 	if let Err(e) = dev_node_scenarios(&mut node).await {
 		panic!("{e}\n--- node log (tail) ---\n{}", node.log_tail());
+	}
+	drop(node);
+	// Then, in the same test (the four-hospital network runs meanwhile): a consortium's own
+	// three-hospital chain from `consortium-spec`.
+	if let Err(e) = run!(
+		consortium_chain::a_spec_built_from_public_keys_starts_a_consortium_without_sudo_or_dev_keys()
+	)
+	.await
+	{
+		panic!("{e}");
 	}
 }
 
