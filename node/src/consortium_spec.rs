@@ -437,7 +437,7 @@ fn public_key(text: &str) -> Result<Vec<u8>, String> {
 
 /// Decodes hex digits (either case).
 fn decode_hex(hex: &str) -> Result<Vec<u8>, String> {
-	if hex.len() % 2 != 0 {
+	if !hex.len().is_multiple_of(2) {
 		return Err("odd number of hex digits".into());
 	}
 	(0..hex.len())

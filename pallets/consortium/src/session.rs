@@ -35,7 +35,7 @@ impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
 		// The validator-role hospitals with session keys: `pallet-session` would drop the
 		// others, and a validator that sets its keys late is planned at the next boundary.
 		let validators: Vec<T::AccountId> =
-			Self::validators().into_iter().filter(|v| T::HasSessionKeys::contains(v)).collect();
+			Self::validators().into_iter().filter(T::HasSessionKeys::contains).collect();
 		// Never an empty set (Aura and GRANDPA would stop): keep the current one.
 		if validators.is_empty() {
 			return None;
