@@ -159,10 +159,15 @@ frame_support::parameter_types! {
 	pub const CustodiansPalletName: &'static str = "Custodians";
 }
 
-/// Storage migrations run on runtime upgrade, each guarded so that it runs once:
+/// Storage migrations run on runtime upgrade:
 /// - the `Custodians` membership (index 8) is gone, its members are hospitals of the
-///   consortium now: its storage is removed;
-/// - the attestation pallet's own attestor list is removed (storage version 0 → 1).
+///   consortium now: its storage is removed (`RemovePallet` runs at every upgrade while it is
+///   listed, and finds nothing after the first; drop it once every chain has upgraded);
+/// - the attestation pallet's own attestor list is removed (storage version 0 → 1, runs once).
+///
+/// They do not found a consortium on a chain that ran spec 100 (development and test chains
+/// only): such a chain keeps its Aura and GRANDPA authorities but has no hospitals, so it is
+/// started again from a spec of this version rather than upgraded.
 pub type Migrations = (
 	frame_support::migrations::RemovePallet<
 		CustodiansPalletName,
