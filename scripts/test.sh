@@ -104,8 +104,9 @@ run npm_ci zombienet
 # node it started.
 step "tests and zombienet (started in the background)"
 # The unit, property and end-to-end tests. The end-to-end tests are one test binary
-# (node/tests/e2e) with two networks that run at the same time: a --dev node and a pair of
-# local validators, each shared by its scenarios.
+# (node/tests/e2e) with two tests that run at the same time: a --dev node followed by a
+# three-hospital chain from consortium-spec, and the four hospitals of the local testnet
+# (joined by a fifth), each network shared by its scenarios.
 tests_log=$(mktemp)
 setsid cargo test --release --locked --workspace >"$tests_log" 2>&1 &
 tests_pid=$!

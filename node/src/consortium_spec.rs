@@ -7,8 +7,8 @@
 //! One of them collects the list into a `hospitals.json` and builds the spec; every hospital
 //! can rebuild it from the same file and compare the genesis hash.
 //!
-//! The spec has those hospitals as validators, custodians, attestors and council, and nothing
-//! else: no sudo key, no endowed development accounts, no well-known keys, no approved model
+//! The spec has those hospitals as validators, custodians, attestors, care providers and
+//! council, and nothing else: no sudo key, no endowed development accounts, no well-known keys, no approved model
 //! (the council approves models by motion).
 //!
 //! ```json
@@ -285,7 +285,7 @@ impl HospitalsFile {
 			if !names.insert(name.to_lowercase()) {
 				let first = self.hospitals[..index]
 					.iter()
-					.position(|other| other.name.trim().eq_ignore_ascii_case(name))
+					.position(|other| other.name.trim().to_lowercase() == name.to_lowercase())
 					.map_or(0, |i| i + 1);
 				return Err(SpecError::Duplicate {
 					entry: position,

@@ -36,8 +36,10 @@ impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
 		// others, and a validator that sets its keys late is planned at the next boundary.
 		let validators: Vec<T::AccountId> =
 			Self::validators().into_iter().filter(T::HasSessionKeys::contains).collect();
-		// Never an empty set (Aura and GRANDPA would stop): keep the current one.
+		// No validator has keys: plan nothing (the session pallet keeps its set), and forget
+		// the last plan, so that the first validator to set keys again is planned anew.
 		if validators.is_empty() {
+			PlannedValidators::<T>::kill();
 			return None;
 		}
 		// Unchanged: `None` keeps the set, and GRANDPA its authority set id. (`pallet-session`

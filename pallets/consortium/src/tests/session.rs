@@ -153,3 +153,23 @@ fn the_next_rotation_is_estimated_from_the_session_length() {
 		assert_eq!(progress, sp_runtime::Permill::from_percent(100));
 	});
 }
+
+#[test]
+fn a_validator_set_without_keys_is_planned_again_once_keys_return() {
+	run_test(|| {
+		use pallet_session::SessionManager;
+		let founders = [ST_MARYS, GENERAL, UNIVERSITY];
+		let keys: Vec<_> =
+			founders.iter().map(|v| pallet_session::NextKeys::<Test>::get(v)).collect();
+		// Every validator's keys are gone: nothing is planned and the last plan is forgotten.
+		for founder in founders {
+			pallet_session::NextKeys::<Test>::remove(founder);
+		}
+		assert_eq!(<Consortium as SessionManager<u64>>::new_session(50), None);
+		assert!(crate::PlannedValidators::<Test>::get().is_empty());
+		// One validator's keys return: it is planned, though it was in the last plan before.
+		pallet_session::NextKeys::<Test>::insert(GENERAL, keys[1].clone().expect("genesis keys"));
+		assert_eq!(<Consortium as SessionManager<u64>>::new_session(51), Some(vec![GENERAL]));
+		assert_eq!(<Consortium as SessionManager<u64>>::new_session(52), None);
+	});
+}
