@@ -159,8 +159,7 @@ fn a_validator_set_without_keys_is_planned_again_once_keys_return() {
 	run_test(|| {
 		use pallet_session::SessionManager;
 		let founders = [ST_MARYS, GENERAL, UNIVERSITY];
-		let keys: Vec<_> =
-			founders.iter().map(|v| pallet_session::NextKeys::<Test>::get(v)).collect();
+		let keys: Vec<_> = founders.iter().map(pallet_session::NextKeys::<Test>::get).collect();
 		// Every validator's keys are gone: nothing is planned and the last plan is forgotten.
 		for founder in founders {
 			pallet_session::NextKeys::<Test>::remove(founder);
