@@ -253,6 +253,16 @@ impl Node {
 		Ok(serde_json::from_value(self.call("chain_getBlockHash", rpc_params![number]).await?)?)
 	}
 
+	/// The storage value under `key` at block `at` (the best block if `None`), decoded; `None`
+	/// if absent.
+	pub async fn storage<T: Decode>(&self, key: &[u8], at: Option<Hash>) -> Result<Option<T>> {
+		let value = self.call("state_getStorage", rpc_params![to_hex(key), at]).await?;
+		match value.as_str() {
+			Some(hex) => Ok(Some(T::decode(&mut &from_hex(hex)?[..])?)),
+			None => Ok(None),
+		}
+	}
+
 	/// The decoded events of block `hash`.
 	pub async fn events(
 		&self,
@@ -462,8 +472,13 @@ pub fn from_hex(hex: &str) -> Result<Vec<u8>> {
 
 /// The storage key of `System::Events`.
 pub fn events_storage_key() -> Vec<u8> {
-	let mut key = sp_io::hashing::twox_128(b"System").to_vec();
-	key.extend(sp_io::hashing::twox_128(b"Events"));
+	value_key("System", "Events")
+}
+
+/// The storage key of the plain storage value `item` of `pallet`.
+pub fn value_key(pallet: &str, item: &str) -> Vec<u8> {
+	let mut key = sp_io::hashing::twox_128(pallet.as_bytes()).to_vec();
+	key.extend(sp_io::hashing::twox_128(item.as_bytes()));
 	key
 }
 

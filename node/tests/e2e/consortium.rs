@@ -15,7 +15,7 @@
 //!    chain as a non-validator.
 
 use crate::{
-	common::{self, error_name, flow, from_hex, to_hex, wait_for, Node, Result},
+	common::{self, error_name, flow, from_hex, to_hex, value_key, wait_for, Node, Result},
 	two_hospitals::import_shipped_model,
 };
 use codec::{Decode, Encode};
@@ -36,30 +36,14 @@ pub const FOUNDERS: [Sr25519Keyring; 4] =
 /// Two sessions of the development networks (5 blocks of 6 s each), with room for slow slots.
 const TWO_SESSIONS: Duration = Duration::from_secs(240);
 
-/// The storage key of a plain storage value.
-fn value_key(pallet: &str, item: &str) -> Vec<u8> {
-	let mut key = sp_io::hashing::twox_128(pallet.as_bytes()).to_vec();
-	key.extend(sp_io::hashing::twox_128(item.as_bytes()));
-	key
-}
-
-/// A storage value at block `at` (the best block if `None`), decoded; `None` if absent.
-async fn storage<T: Decode>(node: &Node, key: Vec<u8>, at: Option<Hash>) -> Result<Option<T>> {
-	let value = node.call("state_getStorage", rpc_params![to_hex(&key), at]).await?;
-	match value.as_str() {
-		Some(hex) => Ok(Some(T::decode(&mut &from_hex(hex)?[..])?)),
-		None => Ok(None),
-	}
-}
-
 /// The session's current validators.
 async fn session_validators(node: &Node) -> Result<Vec<AccountId>> {
-	Ok(storage(node, value_key("Session", "Validators"), None).await?.unwrap_or_default())
+	Ok(node.storage(&value_key("Session", "Validators"), None).await?.unwrap_or_default())
 }
 
 /// Aura's authorities at block `at`.
 async fn aura_authorities(node: &Node, at: Option<Hash>) -> Result<Vec<AuraId>> {
-	Ok(storage(node, value_key("Aura", "Authorities"), at).await?.unwrap_or_default())
+	Ok(node.storage(&value_key("Aura", "Authorities"), at).await?.unwrap_or_default())
 }
 
 /// The sorted accounts of keyring members.
@@ -173,9 +157,9 @@ pub async fn four_hospitals_produce_and_finalize_with_a_council_and_no_sudo(
 	let founders = sorted_accounts(&FOUNDERS);
 	assert_eq!(session_validators(&nodes[0]).await?, founders);
 	let council: Vec<AccountId> =
-		storage(&nodes[0], value_key("Council", "Members"), None).await?.unwrap_or_default();
+		nodes[0].storage(&value_key("Council", "Members"), None).await?.unwrap_or_default();
 	assert_eq!(council, founders);
-	let sudo: Option<AccountId> = storage(&nodes[0], value_key("Sudo", "Key"), None).await?;
+	let sudo: Option<AccountId> = nodes[0].storage(&value_key("Sudo", "Key"), None).await?;
 	assert_eq!(sudo, None, "the local testnet has a sudo key");
 	Ok(())
 }
