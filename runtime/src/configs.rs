@@ -101,17 +101,8 @@ impl pallet_consortium::Config for Runtime {
 	type MinValidators = ConstU32<1>;
 	type MaxHospitals = ConstU32<MAX_HOSPITALS>;
 	type MaxNameLen = ConstU32<64>;
-	type HasSessionKeys = HasSessionKeys;
+	type HasSessionKeys = pallet_consortium::HasNextKeys<Runtime>;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
-}
-
-/// Who has session keys set: the validators the consortium may plan.
-pub struct HasSessionKeys;
-
-impl frame_support::traits::Contains<AccountId> for HasSessionKeys {
-	fn contains(who: &AccountId) -> bool {
-		pallet_session::NextKeys::<Runtime>::contains_key(who)
-	}
 }
 
 impl pallet_session::Config for Runtime {

@@ -20,6 +20,7 @@ pub mod weights;
 
 pub use pallet::*;
 pub use roles::{Attestors, CareProviders, Custodians, ValidatorOf};
+pub use session::HasNextKeys;
 pub use types::*;
 pub use weights::WeightInfo;
 

@@ -119,16 +119,8 @@ impl pallet_consortium::Config for Test {
 	type MinValidators = ConstU32<MIN_VALIDATORS>;
 	type MaxHospitals = ConstU32<MAX_HOSPITALS>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
-	type HasSessionKeys = HasSessionKeys;
+	type HasSessionKeys = pallet_consortium::HasNextKeys<Test>;
 	type WeightInfo = ();
-}
-
-/// Who has session keys in the mock's session pallet.
-pub struct HasSessionKeys;
-impl frame_support::traits::Contains<u64> for HasSessionKeys {
-	fn contains(who: &u64) -> bool {
-		pallet_session::NextKeys::<Test>::contains_key(who)
-	}
 }
 
 /// A founding hospital of the mock with every role.

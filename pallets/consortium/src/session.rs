@@ -30,6 +30,19 @@ use sp_runtime::{
 	BoundToRuntimeAppPublic, Permill,
 };
 
+/// `Config::HasSessionKeys` for a runtime whose session pallet identifies validators by their
+/// account: whoever has keys in `pallet_session::NextKeys`.
+pub struct HasNextKeys<T>(core::marker::PhantomData<T>);
+
+impl<T> Contains<T::AccountId> for HasNextKeys<T>
+where
+	T: pallet_session::Config<ValidatorId = <T as frame_system::Config>::AccountId>,
+{
+	fn contains(who: &T::AccountId) -> bool {
+		pallet_session::NextKeys::<T>::contains_key(who)
+	}
+}
+
 impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(new_index: u32) -> Option<Vec<T::AccountId>> {
 		// The validator-role hospitals with session keys: `pallet-session` would drop the
