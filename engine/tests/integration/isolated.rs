@@ -5,7 +5,8 @@
 
 use crate::common::*;
 use healthchain_engine::{
-	EngineConfig, InferenceEngine, InferenceFailure, IsolatedEngine, ProcessArgs, ProcessCommand,
+	card_hash, EngineConfig, InferenceEngine, InferenceFailure, IsolatedEngine, ProcessArgs,
+	ProcessCommand,
 };
 use std::{ffi::OsString, time::Duration};
 
@@ -106,7 +107,7 @@ fn a_process_that_does_not_start_or_never_answers_is_killed() {
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
 	// Never writes the handshake: killed at the start-up timeout, before any request.
 	let silent = running(&engine, "sleep", &["600"], Duration::from_millis(100));
-	assert_eq!(silent.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	assert_eq!(silent.run(&model, &commitment), Err(InferenceFailure::WorkerUnavailable));
 	assert_eq!(silent.process_pid(), None);
 	// Starts, takes the request, never answers: killed at the time limit (plus the grace).
 	let script = "printf '\\027\\000\\000\\000healthchain-inference/2'; exec sleep 600";
@@ -118,22 +119,23 @@ fn a_process_that_does_not_start_or_never_answers_is_killed() {
 }
 
 #[test]
-fn a_process_that_dies_or_cannot_start_is_an_engine_error() {
+fn a_process_that_cannot_start_is_a_transient_fault_of_the_node() {
 	let engine = engine();
 	let model = import_shipped(&engine, BREAST);
 	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
+	// Ends before its handshake.
 	let exits = running(&engine, "true", &[], Duration::from_secs(5));
-	assert_eq!(exits.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	assert_eq!(exits.run(&model, &commitment), Err(InferenceFailure::WorkerUnavailable));
 	assert_eq!(exits.process_pid(), None);
 	let missing = running(&engine, "/nonexistent/healthchain-node", &[], Duration::from_secs(5));
-	assert_eq!(missing.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	assert_eq!(missing.run(&model, &commitment), Err(InferenceFailure::WorkerUnavailable));
 	// The child cannot open its engine (a file where its model store should be): it says why
 	// on stderr and ends.
 	let broken = running(&engine, PROCESS, &[], Duration::from_secs(5));
 	let models = engine.dir.path().join("models");
 	std::fs::remove_dir_all(&models).unwrap();
 	std::fs::write(&models, b"not a directory").unwrap();
-	assert_eq!(broken.run(&model, &commitment), Err(InferenceFailure::EngineError));
+	assert_eq!(broken.run(&model, &commitment), Err(InferenceFailure::WorkerUnavailable));
 	assert_eq!(broken.process_pid(), None);
 }
 
@@ -162,4 +164,48 @@ fn a_process_that_ended_while_idle_is_replaced_without_failing_the_request() {
 	std::thread::sleep(Duration::from_millis(200));
 	assert_eq!(isolated.run(&model, &commitment), engine.run(&model, &commitment));
 	assert_ne!(isolated.process_pid(), Some(pid));
+}
+
+#[test]
+fn only_the_approved_card_runs_in_process_and_isolated() {
+	let engine = engine();
+	let model = import_shipped(&engine, BREAST);
+	let approved = card_hash(&card(BREAST));
+	let commitment = engine.records().import(ALICE, &bundle(1)).unwrap();
+	let isolated = isolated(&engine, 1024 * MIB);
+	let expected = engine.run(&model, &commitment);
+	assert!(expected.is_ok(), "{expected:?}");
+	for runner in [&engine.engine as &dyn InferenceEngine, &isolated] {
+		assert_eq!(runner.run_approved(&model, &approved, &commitment), expected);
+		assert_eq!(
+			runner.run_approved(&model, &[0xcc; 32], &commitment),
+			Err(InferenceFailure::ModelCardMismatch)
+		);
+		// Not held: silence comes first, whatever the card.
+		assert_eq!(
+			runner.run_approved(&model, &[0xcc; 32], &[0x11; 32]),
+			Err(InferenceFailure::RecordNotHeld)
+		);
+		assert_eq!(
+			runner.run_approved(&[0x22; 32], &approved, &commitment),
+			Err(InferenceFailure::UnknownModel)
+		);
+	}
+	// Re-importing the model with another card (same model, another mapping) replaces the
+	// card: the node then refuses to run it under the approved card's hash.
+	let edited = card_for(BREAST, &onnx(BREAST), |card| card["version"] = "1.0.1".into());
+	engine.models().import(&onnx(BREAST), &edited).unwrap();
+	for runner in [&engine.engine as &dyn InferenceEngine, &isolated] {
+		assert_eq!(
+			runner.run_approved(&model, &approved, &commitment),
+			Err(InferenceFailure::ModelCardMismatch)
+		);
+		assert_eq!(runner.run_approved(&model, &card_hash(&edited), &commitment), expected);
+	}
+	// The card check ran in the parent: no child was needed to refuse.
+	let fresh = running(&engine, "/nonexistent/healthchain-node", &[], Duration::from_secs(5));
+	assert_eq!(
+		fresh.run_approved(&model, &approved, &commitment),
+		Err(InferenceFailure::ModelCardMismatch)
+	);
 }

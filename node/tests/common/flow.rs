@@ -81,6 +81,51 @@ pub async fn anchor(
 		.ok_or_else(|| "no RecordAnchored event".into())
 }
 
+/// The attestor account of the development hospital of `who`: the account of the `infr` key
+/// `//Alice//infr` (for Alice) that a node started with `--alice` holds and the development
+/// presets register (never the governance account `//Alice`).
+pub fn attestor(who: Sr25519Keyring) -> AccountId {
+	super::account_of(&attestor_key(who))
+}
+
+/// The `infr` key `//Alice//infr` (for Alice) of the development hospital of `who`.
+pub fn attestor_key(who: Sr25519Keyring) -> sp_core::sr25519::Pair {
+	use sp_core::Pair;
+	sp_core::sr25519::Pair::from_string(&format!("{}//infr", who.to_seed()), None)
+		.expect("a derivation of a development seed")
+}
+
+/// `custodian` shares record `record_id` with the hospital `holder` on chain, after `holder`'s
+/// node imported the record's export: `holder`'s attestor may then attest inferences on it.
+pub async fn share_record(
+	node: &Node,
+	custodian: Sr25519Keyring,
+	record_id: RecordId,
+	holder: Sr25519Keyring,
+) -> Result<()> {
+	let events = node
+		.submit(
+			RuntimeCall::Records(pallet_records::Call::share_record {
+				record_id,
+				holder: holder.to_account_id(),
+			}),
+			custodian,
+		)
+		.await?;
+	let shared = events.iter().any(|e| {
+		matches!(
+			e,
+			RuntimeEvent::Records(pallet_records::Event::RecordShared { record_id: id, .. })
+				if *id == record_id
+		)
+	});
+	if shared {
+		Ok(())
+	} else {
+		Err("no RecordShared event".into())
+	}
+}
+
 /// `patient` permits `clinician` AI-assisted diagnosis on their laboratory data.
 pub async fn grant_ai_consent(
 	node: &Node,

@@ -8,7 +8,7 @@ pub mod flow;
 
 use codec::{Decode, Encode};
 use healthchain_runtime::{
-	Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
+	AccountId, Hash, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
 use jsonrpsee::{
 	core::client::ClientT,
@@ -279,7 +279,12 @@ impl Node {
 
 	/// The next nonce of `who`, as the transaction pool sees it.
 	pub async fn nonce(&self, who: Sr25519Keyring) -> Result<u32> {
-		let account = who.to_account_id().to_string();
+		self.nonce_of(&who.to_account_id()).await
+	}
+
+	/// The next nonce of the account `who`, as the transaction pool sees it.
+	pub async fn nonce_of(&self, who: &AccountId) -> Result<u32> {
+		let account = who.to_string();
 		Ok(serde_json::from_value(
 			self.call("system_accountNextIndex", rpc_params![account]).await?,
 		)?)
@@ -327,8 +332,19 @@ impl Node {
 		call: RuntimeCall,
 		from: Sr25519Keyring,
 	) -> Result<(Vec<RuntimeEvent>, Option<DispatchError>)> {
+		self.submit_outcome_by(call, &from.pair()).await
+	}
+
+	/// As [`Node::submit_outcome`], signed by the sr25519 key `from` (an attestor key
+	/// `//Alice//infr`, say, rather than a keyring member).
+	pub async fn submit_outcome_by(
+		&self,
+		call: RuntimeCall,
+		from: &sp_core::sr25519::Pair,
+	) -> Result<(Vec<RuntimeEvent>, Option<DispatchError>)> {
 		let genesis = self.block_hash(0).await?.ok_or("no genesis hash")?;
-		let xt = signed(call, from, self.nonce(from).await?, genesis);
+		let nonce = self.nonce_of(&account_of(from)).await?;
+		let xt = signed(call, from, nonce, genesis);
 		let xt_hex = to_hex(&xt.encode());
 		let start = self.best_number().await?;
 		self.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;
@@ -379,7 +395,7 @@ impl Drop for Node {
 /// extensions plus their implicit data (runtime versions, genesis hash; immortal era).
 pub fn signed(
 	call: RuntimeCall,
-	from: Sr25519Keyring,
+	from: &sp_core::sr25519::Pair,
 	nonce: u32,
 	genesis: Hash,
 ) -> UncheckedExtrinsic {
@@ -398,14 +414,20 @@ pub fn signed(
 		(),
 	);
 	let payload = SignedPayload::from_raw(call, extension, implicit);
-	let signature = payload.using_encoded(|bytes| from.pair().sign(bytes));
+	let signature = payload.using_encoded(|bytes| from.sign(bytes));
 	let (call, extension, _) = payload.deconstruct();
 	UncheckedExtrinsic::new_signed(
 		call,
-		MultiAddress::Id(from.to_account_id()),
+		MultiAddress::Id(account_of(from)),
 		MultiSignature::Sr25519(signature),
 		extension,
 	)
+}
+
+/// The account of the sr25519 key `key`.
+pub fn account_of(key: &sp_core::sr25519::Pair) -> AccountId {
+	use sp_runtime::traits::IdentifyAccount;
+	sp_runtime::MultiSigner::from(key.public()).into_account()
 }
 
 /// A dispatch error by name: `Pallet::Error` for a pallet's error (`Council::NotMember`), the

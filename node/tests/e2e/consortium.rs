@@ -171,7 +171,7 @@ pub async fn a_non_member_is_refused_with_named_errors(node: &Node) -> Result<()
 	let admit_himself = RuntimeCall::Consortium(pallet_consortium::Call::admit_hospital {
 		hospital: ferdie.to_account_id(),
 		name: b"Ferdie Clinic".to_vec(),
-		attestor: ferdie.to_account_id(),
+		attestor: flow::attestor(ferdie),
 		roles: Roles::ALL,
 	});
 	let propose = RuntimeCall::Council(pallet_collective::Call::propose {
@@ -292,7 +292,7 @@ pub async fn a_fifth_hospital_is_admitted_by_motion_and_validates(
 	let admit = RuntimeCall::Consortium(pallet_consortium::Call::admit_hospital {
 		hospital: eve.to_account_id(),
 		name: b"Eve Hospital".to_vec(),
-		attestor: eve.to_account_id(),
+		attestor: flow::attestor(eve),
 		roles: Roles::ALL,
 	});
 	let voters = [alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
@@ -335,6 +335,7 @@ pub async fn a_fifth_hospital_is_admitted_by_motion_and_validates(
 	let imported = alice_node.call("inference_importRecordExport", rpc_params![export]).await?;
 	assert_eq!(flow::commitment_of(&imported)?, commitment);
 	let record_id = flow::anchor(alice_node, eve, patient, commitment).await?;
+	flow::share_record(alice_node, eve, record_id, alice).await?;
 	flow::grant_ai_consent(alice_node, patient, clinician).await?;
 	let (request, from) =
 		flow::request_inference(alice_node, clinician, flow::SHIPPED_MODEL_ID, record_id, 2)
@@ -348,7 +349,11 @@ pub async fn a_fifth_hospital_is_admitted_by_motion_and_validates(
 			a.sort();
 			a
 		},
-		sorted_accounts(&[alice, eve]),
+		{
+			let mut expected = vec![flow::attestor(alice), flow::attestor(eve)];
+			expected.sort();
+			expected
+		},
 		"attested by {attestors:?}"
 	);
 	Ok(FifthHospital { node: eve_node, keys, record_id, commitment })
@@ -396,7 +401,22 @@ pub async fn a_removed_hospital_stops_validating_and_attesting(
 		request_id: request,
 		output: healthchain_inference_primitives::InferenceOutput { values: output },
 	});
-	assert_eq!(refusal(alice_node, submit, eve).await?, "Attestation::NotAttestor");
+	// Her attestor account, funded so that the fee a non-attestor pays is no obstacle, is
+	// refused by the attestation pallet (it was accepted before the removal, above).
+	let eve_attestor = flow::attestor_key(eve);
+	alice_node
+		.submit(
+			RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: sp_runtime::MultiAddress::Id(flow::attestor(eve)),
+				value: 1 << 50,
+			}),
+			alice,
+		)
+		.await?;
+	match alice_node.submit_outcome_by(submit, &eve_attestor).await? {
+		(_, Some(error)) => assert_eq!(error_name(&error), "Attestation::NotAttestor"),
+		(events, None) => return Err(format!("her attestor was accepted: {events:?}").into()),
+	}
 
 	// Her anchored record stays verifiable.
 	let verification: Verification = flow::runtime_api(

@@ -44,7 +44,7 @@ pub async fn the_polkadot_js_client_sees_its_request_attested(node: &Node) -> Re
 	assert_eq!(
 		result["submissions"],
 		serde_json::json!([{
-			"signer": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+			"signer": common::flow::attestor(sp_keyring::Sr25519Keyring::Alice).to_string(),
 			"block": block,
 			"output": [38, 999_962],
 		}]),

@@ -87,7 +87,7 @@ pub async fn dev_node_produces_finalizes_accepts_a_transfer_and_stops_on_sigterm
 		dest: MultiAddress::Id(bob.to_account_id()),
 		value: amount,
 	});
-	let xt = common::signed(call, alice, nonce, genesis);
+	let xt = common::signed(call, &alice.pair(), nonce, genesis);
 	let xt_hex = common::to_hex(&xt.encode());
 	let start = node.best_number().await?;
 	node.call("author_submitExtrinsic", rpc_params![xt_hex.clone()]).await?;

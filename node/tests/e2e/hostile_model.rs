@@ -100,7 +100,7 @@ pub async fn a_model_that_exhausts_memory_fails_on_chain_and_the_node_carries_on
 	assert_eq!(
 		failures,
 		vec![flow::Seen::Failure {
-			attestor: alice.to_account_id(),
+			attestor: flow::attestor(alice),
 			failure: InferenceFailure::EngineError
 		}]
 	);
@@ -111,6 +111,6 @@ pub async fn a_model_that_exhausts_memory_fails_on_chain_and_the_node_carries_on
 	let (output, attestors) =
 		flow::wait_for_attestation(node, request_id, start, Duration::from_secs(120)).await?;
 	assert_eq!(output, flow::expected_output("patient-1.bundle.json")?);
-	assert_eq!(attestors, vec![alice.to_account_id()]);
+	assert_eq!(attestors, vec![flow::attestor(alice)]);
 	Ok(())
 }

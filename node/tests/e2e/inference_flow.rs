@@ -35,7 +35,7 @@ pub async fn a_consented_request_is_attested_by_the_node_that_holds_the_record(
 	let (output, attestors) =
 		flow::wait_for_attestation(node, request_id, start, Duration::from_secs(120)).await?;
 	assert_eq!(output, expected, "attested output");
-	assert_eq!(attestors, vec![alice.to_account_id()]);
+	assert_eq!(attestors, vec![flow::attestor(alice)]);
 
 	// 6. A researcher reads the attestation through the runtime API.
 	let info = flow::attestation(node, request_id).await?;

@@ -88,7 +88,7 @@ pub async fn two_hospitals_holding_the_record_attest_with_quorum_two(
 	);
 	let mut attestors: Vec<String> = serde_json::from_value(result["attestors"].clone())?;
 	attestors.sort();
-	let mut both = vec![alice.to_account_id().to_string(), bob.to_account_id().to_string()];
+	let mut both = vec![flow::attestor(alice).to_string(), flow::attestor(bob).to_string()];
 	both.sort();
 	assert_eq!(attestors, both, "both hospitals attested");
 	assert_eq!(result["class"], "malignant", "{result}");
@@ -104,8 +104,9 @@ pub async fn two_hospitals_holding_the_record_attest_with_quorum_two(
 }
 
 /// Step 2: Only Alice's hospital holds Ferdie's record when Charlie asks for quorum 2: Alice's node
-/// answers and the request stays open; once Bob's hospital imports Alice's export, Bob's
-/// off-chain worker answers too and the request is attested by both. Returns the record.
+/// answers and the request stays open; once Bob's hospital imports Alice's export and Alice's
+/// hospital shares the record with it on chain, Bob's off-chain worker answers too and the
+/// request is attested by both. Returns the record.
 pub async fn a_record_shared_while_the_request_is_open_reaches_quorum_two(
 	alice_node: &Node,
 	bob_node: &Node,
@@ -127,7 +128,7 @@ pub async fn a_record_shared_while_the_request_is_open_reaches_quorum_two(
 	let expected = flow::expected_output(bundle)?;
 	assert_eq!(
 		first,
-		flow::Seen::Result { attestor: alice.to_account_id(), output: expected.clone() },
+		flow::Seen::Result { attestor: flow::attestor(alice), output: expected.clone() },
 		"Alice's node answers; Bob's does not hold the record"
 	);
 	// Quorum 2 is not reached with one hospital: the request is still open.
@@ -139,6 +140,8 @@ pub async fn a_record_shared_while_the_request_is_open_reaches_quorum_two(
 		alice_node.call("inference_exportRecord", rpc_params![common::to_hex(&commitment)]).await?;
 	let imported = bob_node.call("inference_importRecordExport", rpc_params![export]).await?;
 	assert_eq!(flow::commitment_of(&imported)?, commitment);
+	// …and Alice's hospital records the share on chain, so that Bob's attestor may answer.
+	flow::share_record(alice_node, alice, record_id, bob).await?;
 
 	// Bob's worker asks again, now holds the record and answers: the request is attested.
 	let attested =
@@ -151,7 +154,7 @@ pub async fn a_record_shared_while_the_request_is_open_reaches_quorum_two(
 	};
 	assert_eq!(output, expected);
 	attestors.sort();
-	let mut both = vec![alice.to_account_id(), bob.to_account_id()];
+	let mut both = vec![flow::attestor(alice), flow::attestor(bob)];
 	both.sort();
 	assert_eq!(attestors, both);
 	let info = flow::attestation(bob_node, request_id).await?;

@@ -1,8 +1,10 @@
-//! Storage migrations: version 0 → 1 removes the pallet's own attestor list.
+//! Storage migrations: version 0 → 1 removes the pallet's own attestor list; version 1 → 2
+//! gives models a minimum quorum, submissions their custodian, and lists the open requests.
 
 use super::*;
-use crate::migrations::v1;
+use crate::migrations::{v1, v2};
 use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+use frame_support::{storage::unhashed, BoundedVec};
 
 #[test]
 fn v1_removes_the_old_attestor_list_and_sets_the_version() {
@@ -36,6 +38,124 @@ fn v1_does_nothing_on_a_chain_already_at_version_1() {
 }
 
 #[test]
-fn the_in_code_storage_version_is_1() {
-	assert_eq!(AttestationPallet::in_code_storage_version(), StorageVersion::new(1));
+fn the_in_code_storage_version_is_2() {
+	assert_eq!(AttestationPallet::in_code_storage_version(), StorageVersion::new(2));
+}
+
+/// Rewrites model `model_id` and request `request_id` (both stored by the current code) in the
+/// version-1 layout, as a chain at version 1 holds them.
+fn store_as_v1(model_id: ModelId, request_id: RequestId) {
+	let model = Models::<Test>::get(model_id).expect("model");
+	let old_model = v2::ModelV1::<Test> {
+		model_hash: model.model_hash,
+		card_hash: model.card_hash,
+		name: model.name,
+		version: model.version,
+		output_size: model.output_size,
+		tolerance_ppm: model.tolerance_ppm,
+		engine_version: model.engine_version,
+		status: model.status,
+		proposer: model.proposer,
+		proposed_at: model.proposed_at,
+		approved_at: model.approved_at,
+		retired_at: model.retired_at,
+	};
+	unhashed::put(&Models::<Test>::hashed_key_for(model_id), &old_model);
+	let request = Requests::<Test>::get(request_id).expect("request");
+	let old_request = v2::RequestV1::<Test> {
+		requester: request.requester,
+		model_id: request.model_id,
+		model_hash: request.model_hash,
+		record_id: request.record_id,
+		commitment: request.commitment,
+		patient: request.patient,
+		custodian: request.custodian,
+		data_class: request.data_class,
+		quorum: request.quorum,
+		requested_at: request.requested_at,
+		requested_time: request.requested_time,
+		deadline: request.deadline,
+		status: request.status,
+		settled_at: request.settled_at,
+		submissions: BoundedVec::truncate_from(
+			request
+				.submissions
+				.into_iter()
+				.map(|s| v2::SubmissionV1 { attestor: s.attestor, answer: s.answer, at: s.at })
+				.collect(),
+		),
+	};
+	unhashed::put(&Requests::<Test>::hashed_key_for(request_id), &old_request);
+}
+
+#[test]
+fn v2_rewrites_models_and_requests_and_lists_the_open_requests() {
+	new_test_ext().execute_with(|| {
+		let model_id = setup();
+		let request_id = request(model_id, 2);
+		submit(&NODE_A, request_id, &BENIGN);
+		// A submission by an attestor no longer registered keeps its attestor as custodian.
+		deregister(&NODE_A);
+		store_as_v1(model_id, request_id);
+		OpenRequestsByRecord::<Test>::remove(RECORD);
+		OpenRequestsByPair::<Test>::remove(ALICE, CLINICIAN);
+		StorageVersion::new(1).put::<AttestationPallet>();
+		assert!(Models::<Test>::get(model_id).is_none(), "the old layout does not decode");
+
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(AttestationPallet::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(Models::<Test>::get(model_id).map(|m| m.min_quorum), Some(1));
+		let request = Requests::<Test>::get(request_id).expect("the request decodes");
+		assert_eq!(request.submissions[0].attestor, NODE_A);
+		assert_eq!(request.submissions[0].custodian, NODE_A);
+		assert_eq!(OpenRequestsByRecord::<Test>::get(RECORD).to_vec(), vec![request_id]);
+		assert_eq!(OpenRequestsByPair::<Test>::get(ALICE, CLINICIAN).to_vec(), vec![request_id]);
+		// General's attestor may still make the quorum.
+		submit(&NODE_B, request_id, &BENIGN);
+		assert_eq!(status(request_id), RequestStatus::Attested);
+		AttestationPallet::do_try_state().expect("invariants hold after the migration");
+	});
+}
+
+#[test]
+fn v2_fills_in_the_custodian_of_a_registered_attestor_and_runs_once() {
+	new_test_ext().execute_with(|| {
+		let model_id = setup();
+		let request_id = request(model_id, 2);
+		submit(&NODE_B, request_id, &BENIGN);
+		store_as_v1(model_id, request_id);
+		StorageVersion::new(1).put::<AttestationPallet>();
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		let request = Requests::<Test>::get(request_id).expect("the request decodes");
+		assert_eq!(request.submissions[0].custodian, GENERAL);
+		// Run again at version 2, it changes nothing (listings are not doubled).
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(OpenRequestsByRecord::<Test>::get(RECORD).to_vec(), vec![request_id]);
+		AttestationPallet::do_try_state().expect("invariants hold after the migration");
+	});
+}
+
+#[test]
+fn v2_keeps_one_answer_per_hospital_in_an_open_request() {
+	new_test_ext().execute_with(|| {
+		let model_id = setup();
+		let request_id = request(model_id, 3);
+		submit(&NODE_B, request_id, &BENIGN);
+		// Under version 1 the hospital General had answered once more with its own account
+		// (then allowed as attestor account), which is no registered attestor now.
+		Requests::<Test>::mutate(request_id, |entry| {
+			let request = entry.as_mut().expect("request stored");
+			let mut second = request.submissions[0].clone();
+			second.attestor = GENERAL;
+			assert!(request.submissions.try_push(second).is_ok());
+		});
+		store_as_v1(model_id, request_id);
+		StorageVersion::new(1).put::<AttestationPallet>();
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		let request = Requests::<Test>::get(request_id).expect("the request decodes");
+		let answers: Vec<(AccountId, AccountId)> =
+			request.submissions.iter().map(|s| (s.attestor.clone(), s.custodian.clone())).collect();
+		assert_eq!(answers, vec![(NODE_B, GENERAL)]);
+		AttestationPallet::do_try_state().expect("invariants hold after the migration");
+	});
 }

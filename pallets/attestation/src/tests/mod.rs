@@ -9,6 +9,7 @@ mod cancel;
 mod expiry;
 mod feeless;
 mod genesis;
+mod holders;
 mod migrations;
 mod models;
 mod offchain;
@@ -16,6 +17,7 @@ mod queries;
 mod report_failure;
 mod request;
 mod submit;
+mod withdrawal;
 
 use crate::{mock::*, *};
 

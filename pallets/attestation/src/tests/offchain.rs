@@ -3,12 +3,16 @@
 
 use super::*;
 use crate::offchain::{
-	not_held_key, pair_key, DONE_PREFIX, LOCK_EXPIRY_BLOCKS, LOCK_PREFIX, NOT_HELD_RECHECK_BLOCKS,
-	RESUBMIT_AFTER_BLOCKS,
+	not_held_key, pair_key, DONE_PREFIX, LOCK_EXPIRY_BLOCKS, LOCK_PREFIX, MAX_TRANSIENT_ATTEMPTS,
+	NOT_HELD_RECHECK_BLOCKS, RESUBMIT_AFTER_BLOCKS, TRANSIENT_RETRY_BLOCKS,
 };
 use codec::Decode;
-use frame_support::traits::Hooks;
+use frame_support::{assert_ok, traits::Hooks};
 use healthchain_inference_primitives::{InferenceEngine, InferenceExt, InferenceResult};
+use healthchain_primitives::{
+	testing::{MockAttestors, MockConsentCheck},
+	Purpose,
+};
 use sp_core::{
 	offchain::{
 		testing::{TestOffchainExt, TestTransactionPoolExt},
@@ -29,7 +33,8 @@ use sp_runtime::{
 };
 use std::sync::{Arc, Mutex};
 
-/// An engine that gives the answer it was set to and records what it was asked.
+/// An engine that gives the answer it was set to and records what it was asked; it holds
+/// the card `CARD_HASH` for every model.
 struct FixedEngine {
 	answer: Mutex<InferenceResult>,
 	runs: Mutex<Vec<(ModelHash, RecordCommitment)>>,
@@ -39,6 +44,18 @@ impl InferenceEngine for FixedEngine {
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult {
 		self.runs.lock().expect("not poisoned").push((*model, *commitment));
 		self.answer.lock().expect("not poisoned").clone()
+	}
+
+	fn run_approved(
+		&self,
+		model: &ModelHash,
+		card: &[u8; 32],
+		commitment: &RecordCommitment,
+	) -> InferenceResult {
+		if *card != CARD_HASH {
+			return Err(InferenceFailure::ModelCardMismatch);
+		}
+		self.run(model, commitment)
 	}
 }
 
@@ -323,9 +340,10 @@ fn the_worker_does_not_submit_twice_while_its_answer_is_pending() {
 		AttestationPallet::offchain_worker(resubmit_at);
 		let transactions = node.transactions();
 		assert_eq!(transactions.len(), 2);
-		// (In tests the worker's nonce increment persists: the second transaction has nonce 1.)
+		// The dropped transaction's nonce is as old as the resubmission delay: the worker takes
+		// the state's nonce again, so that the gap does not hold back its later answers.
 		assert_eq!(
-			signed_call(&transactions[1], &node.keys[0], 1),
+			signed_call(&transactions[1], &node.keys[0], 0),
 			RuntimeCall::AttestationPallet(Call::submit_result {
 				request_id,
 				output: output(&BENIGN)
@@ -448,5 +466,207 @@ fn two_nodes_attest_a_quorum_two_request() {
 		assert_eq!(attestation.attestors.to_vec(), vec![a_account.clone(), b_account.clone()]);
 		assert_eq!(attestation.output.to_vec(), BENIGN.to_vec());
 		AttestationPallet::do_try_state().expect("invariants hold");
+	});
+}
+
+#[test]
+fn a_transient_fault_of_the_node_is_retried_a_bounded_number_of_times_and_never_reported() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::NodeBusy)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		let mut block = 1;
+		AttestationPallet::offchain_worker(block);
+		assert_eq!(node.engine_runs(), 1);
+		// Not again until the retry delay has passed.
+		block += 1;
+		run_to_block(block);
+		AttestationPallet::offchain_worker(block);
+		assert_eq!(node.engine_runs(), 1);
+		// Then at most `MAX_TRANSIENT_ATTEMPTS` attempts in all, each a retry delay apart.
+		for _ in 0..(MAX_TRANSIENT_ATTEMPTS * TRANSIENT_RETRY_BLOCKS + 5) {
+			block += 1;
+			run_to_block(block);
+			AttestationPallet::offchain_worker(block);
+		}
+		assert_eq!(node.engine_runs(), MAX_TRANSIENT_ATTEMPTS as usize);
+		assert!(node.transactions().is_empty(), "a local fault is never reported");
+		assert_eq!(status(request_id), RequestStatus::Open);
+	});
+}
+
+#[test]
+fn a_transient_fault_then_an_answer_is_submitted() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::WorkerUnavailable)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		assert!(node.transactions().is_empty());
+		node.answer(Ok(output(&BENIGN)));
+		let retry = 1 + u64::from(TRANSIENT_RETRY_BLOCKS);
+		run_to_block(retry);
+		AttestationPallet::offchain_worker(retry);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id,
+				output: output(&BENIGN)
+			})
+		);
+	});
+}
+
+#[test]
+fn the_worker_runs_the_model_with_the_approved_card_and_reports_a_local_card_that_differs() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		// The model was approved with another card than the one the node holds.
+		let model_id = approved_model();
+		Models::<Test>::mutate(model_id, |m| {
+			if let Some(model) = m {
+				model.card_hash = [0xcb; 32];
+			}
+		});
+		register(&[node.account(0)]);
+		anchor_records();
+		alice_consents();
+		let request_id = request(model_id, 1);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), 0, "a card nobody approved never reaches the model");
+		assert_eq!(
+			signed_call(&node.transactions()[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::report_failure {
+				request_id,
+				failure: InferenceFailure::ModelCardMismatch
+			})
+		);
+	});
+}
+
+#[test]
+fn the_worker_does_not_touch_a_record_whose_request_is_no_longer_permitted() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		// The consent ends without anything cancelling the request (as a consent that runs
+		// out does): the worker checks before it reads the record.
+		MockConsentCheck::revoke(&ALICE, &CLINICIAN, Purpose::AiAssistedDiagnosis);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), 0);
+		assert!(node.transactions().is_empty());
+		assert_eq!(status(request_id), RequestStatus::Open);
+	});
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let request_id = open_request(&node, 1);
+		assert_ok!(AttestationPallet::retire_model(RuntimeOrigin::root(), 0));
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), 0, "a retired model is not run");
+		assert_eq!(status(request_id), RequestStatus::Open);
+	});
+}
+
+#[test]
+fn the_worker_of_a_hospital_that_does_not_hold_the_record_on_chain_runs_nothing() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let model_id = approved_model();
+		anchor_records();
+		alice_consents();
+		// The node's key is the attestor of a hospital the records were never shared with
+		// (even if the node has a copy off chain).
+		MockAttestors::register(&node.account(0), &OUTSIDER);
+		request(model_id, 1);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), 0);
+		assert!(node.transactions().is_empty());
+	});
+}
+
+#[test]
+fn answers_sent_before_the_first_is_included_take_consecutive_nonces() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let first = open_request(&node, 1);
+		AttestationPallet::offchain_worker(1);
+		// The next block does not include the answer yet (the state's nonce is still 0), and a
+		// new request comes in: its answer must not reuse nonce 0 and replace the first.
+		run_to_block(2);
+		let second = request(0, 1);
+		AttestationPallet::offchain_worker(2);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 2);
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id: first,
+				output: output(&BENIGN)
+			})
+		);
+		assert_eq!(
+			signed_call(&transactions[1], &node.keys[0], 1),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id: second,
+				output: output(&BENIGN)
+			})
+		);
+	});
+}
+
+#[test]
+fn the_worker_takes_the_state_nonce_when_it_is_ahead_or_its_own_is_old() {
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		open_request(&node, 1);
+		let attestor = node.account(0);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 1), 1);
+		// Its transaction was included, and two more of this account's: the state is ahead.
+		for _ in 0..3 {
+			System::inc_account_nonce(&attestor);
+		}
+		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 2), 3);
+		// A transaction that was dropped leaves the remembered nonce ahead of the state; after
+		// `NONCE_MEMORY_BLOCKS` the state's is taken, so that the gap does not block the worker.
+		StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&attestor))
+			.set(&(7u32, 2u64));
+		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 3), 8);
+		let later = 2 + u64::from(crate::offchain::NONCE_MEMORY_BLOCKS);
+		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, later), 3);
+	});
+}
+
+#[test]
+fn reserved_nonces_are_never_handed_out_twice_and_a_refused_one_is_given_back() {
+	use crate::offchain::{next_nonce, release_nonce, reserve_nonce};
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let attestor = node.account(0);
+		// Two workers reserving in the same block (before either transaction is in the pool)
+		// get consecutive nonces.
+		let (first, before_first) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
+		let (second, before_second) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
+		assert_eq!((first, second), (0, 1));
+		assert_eq!((before_first, before_second), (None, Some((0, 1))));
+		// The pool refuses the second: its nonce is given back and taken by the next answer.
+		release_nonce::<Test>(&attestor, second, 1, before_second);
+		assert_eq!(next_nonce::<Test>(&attestor, 1), 1);
+		assert_eq!(reserve_nonce::<Test>(&attestor, 1).map(|(nonce, _)| nonce), Some(1));
+		// A refused nonce is not given back over one reserved after it.
+		let (third, before_third) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
+		let (fourth, _) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
+		release_nonce::<Test>(&attestor, third, 1, before_third);
+		assert_eq!(next_nonce::<Test>(&attestor, 1), fourth + 1);
+		// The very first nonce given back leaves nothing remembered: the state's is taken.
+		let fresh = node.account(0);
+		StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&fresh)).clear();
+		let (nonce, replaced) = reserve_nonce::<Test>(&fresh, 1).expect("reserved");
+		release_nonce::<Test>(&fresh, nonce, 1, replaced);
+		assert_eq!(
+			StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&fresh))
+				.get::<(u32, u64)>(),
+			Ok(None)
+		);
 	});
 }

@@ -72,6 +72,21 @@ fn record_not_held_is_not_a_failure() {
 }
 
 #[test]
+fn a_transient_fault_of_the_node_is_not_a_failure() {
+	new_test_ext_checked(|| {
+		let model_id = setup();
+		let request_id = request(model_id, 1);
+		for fault in [InferenceFailure::NodeBusy, InferenceFailure::WorkerUnavailable] {
+			assert_noop!(
+				report(&NODE_A, request_id, fault),
+				Error::<Test>::LocalFaultIsNotAFailure
+			);
+		}
+		assert_eq!(status(request_id), RequestStatus::Open);
+	});
+}
+
+#[test]
 fn only_a_registered_attestor_reports_once_on_an_open_request() {
 	new_test_ext_checked(|| {
 		let model_id = setup();

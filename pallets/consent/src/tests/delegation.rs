@@ -21,6 +21,7 @@ fn carol_grants(
 	let consent_id = NextConsentId::<Test>::get();
 	ConsentPallet::grant_consent(RuntimeOrigin::signed(CAROL), Some(ALICE), grantee, provision)
 		.map(|_| consent_id)
+		.map_err(|e| e.error)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
+use healthchain_primitives::{testing::MockHooks, OnConsentChange};
 use sp_runtime::DispatchError;
 
 #[test]
@@ -357,7 +358,9 @@ fn grant_weight_grows_with_purposes_and_data() {
 	.get_dispatch_info()
 	.call_weight;
 	assert!(large.all_gt(small));
-	assert_eq!(small, <() as WeightInfo>::grant_consent(1, 1));
+	// The weight of the cancelling hook is charged on top, at its bound.
+	let hook = <MockHooks as OnConsentChange<u64>>::max_weight();
+	assert_eq!(small, <() as WeightInfo>::grant_consent(1, 1).saturating_add(hook));
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod delegation;
 mod evaluation;
 mod evaluation_props;
 mod grant;
+mod hooks;
 mod queries;
 mod revoke;
 

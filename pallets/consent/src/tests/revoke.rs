@@ -2,6 +2,7 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
+use healthchain_primitives::{testing::MockHooks, OnConsentChange};
 use sp_runtime::DispatchError;
 
 #[test]
@@ -129,9 +130,14 @@ fn revoke_refunds_the_weight_of_a_small_consent() {
 		let consent_id = grant(ALICE, HOSPITAL, permit(&[Purpose::Treatment], &[LAB]));
 		let call = crate::Call::<Test>::revoke_consent { consent_id };
 		let charged = call.get_dispatch_info().call_weight;
-		assert_eq!(charged, <() as WeightInfo>::revoke_consent(6, 8));
+		// The weight of the cancelling hook is charged on top: at its bound, then what it used.
+		let hook = <MockHooks as OnConsentChange<u64>>::max_weight();
+		assert_eq!(charged, <() as WeightInfo>::revoke_consent(6, 8).saturating_add(hook));
 		let post = ConsentPallet::revoke_consent(RuntimeOrigin::signed(ALICE), consent_id).unwrap();
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::revoke_consent(1, 1)));
+		assert_eq!(
+			post.actual_weight,
+			Some(<() as WeightInfo>::revoke_consent(1, 1).saturating_add(MockHooks::WEIGHT))
+		);
 		assert!(post.actual_weight.unwrap().all_lt(charged));
 	});
 }

@@ -1,4 +1,4 @@
-use crate::{mock::*, AttestorOwner, Error, Event, Hospitals};
+use crate::{mock::*, AttestorOwner, Error, Event, Hospitals, Roles};
 use frame_support::{assert_noop, assert_ok, traits::SortedMembers};
 
 #[test]
@@ -43,9 +43,21 @@ fn attestor_rotation_refuses_taken_same_and_non_member() {
 }
 
 #[test]
-fn a_hospital_may_attest_with_its_own_governance_key() {
+fn a_hospital_may_not_attest_with_its_own_governance_account() {
 	run_test(|| {
-		assert_ok!(Consortium::set_attestor(RuntimeOrigin::signed(GENERAL), GENERAL));
-		assert!(crate::Attestors::<Test>::contains(&GENERAL));
+		assert_noop!(
+			Consortium::set_attestor(RuntimeOrigin::signed(GENERAL), GENERAL),
+			Error::<Test>::AttestorIsGovernanceAccount
+		);
+		assert_noop!(
+			Consortium::admit_hospital(
+				RuntimeOrigin::root(),
+				CLINIC,
+				b"Clinic".to_vec(),
+				CLINIC,
+				Roles::ALL
+			),
+			Error::<Test>::AttestorIsGovernanceAccount
+		);
 	});
 }

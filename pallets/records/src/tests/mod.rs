@@ -13,6 +13,7 @@ mod custodians;
 mod erase;
 mod no_phi;
 mod queries;
+mod sharing;
 
 use crate::{mock::*, *};
 use frame_support::assert_ok;
