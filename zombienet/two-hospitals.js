@@ -6,7 +6,8 @@ const path = require('node:path');
 async function run(_nodeName, networkInfo) {
   const endpoints = ['alice', 'bob'].map((name) => networkInfo.nodesByName[name].wsUri);
   const client = path.resolve(__dirname, '../scripts/client/inference-flow.mjs');
-  const args = [client, '--import-shipped-model', '--clinician', '//Charlie', ...endpoints];
+  const args = [client, '--import-shipped-model', '--insert-dev-attestor-keys', '--clinician', '//Charlie',
+    ...endpoints];
   const stdout = await new Promise((resolve, reject) => {
     execFile('node', args, { timeout: 280_000 }, (error, out, err) => {
       if (error) reject(new Error(`inference-flow.mjs failed: ${err || error.message}`));

@@ -12,8 +12,8 @@ use crate::{
 	StoreError,
 };
 use healthchain_inference_primitives::{
-	quantize, InferenceEngine, InferenceFailure, InferenceOutput, InferenceResult, ModelHash,
-	RecordCommitment,
+	quantize, CardHash, InferenceEngine, InferenceFailure, InferenceOutput, InferenceResult,
+	ModelHash, RecordCommitment,
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -167,9 +167,10 @@ impl Engine {
 	) -> Result<T, InferenceFailure> {
 		let result = match self.runner.run(self.inner.config.time_limit, job) {
 			Ok(result) => result,
-			Err(RunError::TimeLimit | RunError::Overloaded) => {
-				Err(InferenceFailure::TimeLimitExceeded)
-			},
+			Err(RunError::TimeLimit) => Err(InferenceFailure::TimeLimitExceeded),
+			// Earlier inferences still hold the runner: a fault of this node, not of the model
+			// on the record; the off-chain worker asks again later.
+			Err(RunError::Overloaded) => Err(InferenceFailure::NodeBusy),
 			Err(RunError::Failed) => Err(InferenceFailure::EngineError),
 		};
 		result.inspect_err(|failure| log_failure(model, record, failure))
@@ -205,6 +206,22 @@ impl InferenceEngine for Engine {
 		// A node that does not hold the record has nothing to say about it, whatever models it
 		// holds and however busy it is: the record is checked first.
 		self.inner.records.check_held(commitment)?;
+		self.run_held(model, commitment)
+	}
+
+	/// As [`InferenceEngine::run`], after checking that the stored card is the approved one
+	/// (once the record is known to be held).
+	fn run_approved(
+		&self,
+		model: &ModelHash,
+		card: &CardHash,
+		commitment: &RecordCommitment,
+	) -> InferenceResult {
+		self.inner.records.check_held(commitment)?;
+		self.inner
+			.models
+			.check_card(model, card)
+			.inspect_err(|failure| log_failure(model, Some(commitment), failure))?;
 		self.run_held(model, commitment)
 	}
 }
@@ -281,6 +298,28 @@ fn log_failure(model: &ModelHash, record: Option<&RecordCommitment>, failure: &I
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::runner::MAX_OVERDUE_JOBS;
+	use std::sync::mpsc::channel;
+
+	#[test]
+	fn an_inference_refused_for_want_of_capacity_is_the_transient_node_busy() {
+		let dir = tempfile::tempdir().unwrap();
+		let engine = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+		// Earlier inferences overran their time limit and still hold every slot.
+		let mut releases = Vec::new();
+		for _ in 0..MAX_OVERDUE_JOBS {
+			let (release, wait) = channel::<()>();
+			releases.push(release);
+			let overran = engine.runner.run(Duration::from_millis(20), move || wait.recv().is_ok());
+			assert_eq!(overran, Err(RunError::TimeLimit));
+		}
+		let busy = engine.limited(&[7; 32], None, || Ok(()));
+		assert_eq!(busy, Err(InferenceFailure::NodeBusy));
+		assert!(busy.unwrap_err().is_transient());
+		for release in releases {
+			release.send(()).unwrap();
+		}
+	}
 
 	#[test]
 	fn a_record_removed_after_the_held_decision_is_not_held_whatever_the_model() {

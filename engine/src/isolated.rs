@@ -6,7 +6,9 @@
 //! [`IsolatedEngine`] runs every inference in a child process instead: the child limits its
 //! own address space with `RLIMIT_AS`, opens the same stores and keeps its own plan cache. If
 //! the child dies (the model exhausted its memory, or anything else), the request fails with
-//! `EngineError`, the cause is logged, and the next request starts a fresh child. Unlike a
+//! `EngineError`, the cause is logged, and the next request starts a fresh child. A child that
+//! cannot be started at all is `WorkerUnavailable`, a transient fault of the node that the
+//! off-chain worker retries and never reports. Unlike a
 //! thread, a process can be stopped, so a runaway model costs nothing once killed.
 //!
 //! # One entry point, one argument type
@@ -33,9 +35,12 @@
 //! 3. Then, per inference: 64 bytes (model hash, then record commitment) in; a frame holding
 //!    the SCALE encoding of the [`InferenceResult`] out.
 //!
-//! # Whether the record is held
+//! # Whether the record is held, and the card approved
 //!
-//! The parent decides it, with [`RecordStore::check_held`] on the store the child serves,
+//! With [`InferenceEngine::run_approved`] the parent also checks that the model's stored card
+//! is the one the chain approved ([`ModelStore::check_card`]) before it asks a child.
+//!
+//! The parent decides whether the record is held, with [`RecordStore::check_held`] on the store the child serves,
 //! before a child is involved: a record the node does not hold is `RecordNotHeld` at once, so
 //! that a node whose inference process cannot run never reports failures on records that are
 //! not its own. The child does not decide it again, but it reads the record before it looks
@@ -52,10 +57,10 @@
 //! answering at all. Either way the request is `TimeLimitExceeded` and the child is replaced,
 //! since the overrunning model may still be running on one of its threads.
 
-use crate::{Engine, EngineConfig, RecordStore, StoreError, RECORDS_DIR};
+use crate::{Engine, EngineConfig, ModelStore, RecordStore, StoreError, MODELS_DIR, RECORDS_DIR};
 use codec::Encode;
 use healthchain_inference_primitives::{
-	InferenceEngine, InferenceFailure, InferenceResult, ModelHash, RecordCommitment,
+	CardHash, InferenceEngine, InferenceFailure, InferenceResult, ModelHash, RecordCommitment,
 };
 use serde::{Deserialize, Serialize};
 use std::{
@@ -147,6 +152,7 @@ pub struct IsolatedEngine {
 	/// `args`, encoded once: a child is started with the very bytes checked at `open`.
 	args_frame: Vec<u8>,
 	records: RecordStore,
+	models: ModelStore,
 	startup_timeout: Duration,
 	process: Mutex<Option<Process>>,
 }
@@ -160,18 +166,21 @@ struct Process {
 
 impl IsolatedEngine {
 	/// An engine that starts `command` with `args` when it first needs a child. It opens the
-	/// record store in `args.engine_dir` itself, the store the child serves, to decide
-	/// whether a record is held; it fails if that store cannot be opened or `args` cannot be
-	/// encoded.
+	/// record and model stores in `args.engine_dir` itself, the stores the child serves, to
+	/// decide whether a record is held and whether a model's card is the approved one; it
+	/// fails if a store cannot be opened or `args` cannot be encoded.
 	pub fn open(command: ProcessCommand, args: ProcessArgs) -> Result<Self, StoreError> {
 		let records =
 			RecordStore::open(args.engine_dir.join(RECORDS_DIR), args.config.max_record_bytes)?;
+		let models =
+			ModelStore::open(args.engine_dir.join(MODELS_DIR), args.config.max_model_bytes)?;
 		let args_frame = args.to_bytes()?;
 		Ok(Self {
 			command,
 			args,
 			args_frame,
 			records,
+			models,
 			startup_timeout: STARTUP_TIMEOUT,
 			process: Mutex::new(None),
 		})
@@ -294,6 +303,20 @@ impl InferenceEngine for IsolatedEngine {
 		let mut guard = self.lock();
 		self.run_locked(&mut guard, model, commitment, true)
 	}
+
+	fn run_approved(
+		&self,
+		model: &ModelHash,
+		card: &CardHash,
+		commitment: &RecordCommitment,
+	) -> InferenceResult {
+		self.records.check_held(commitment)?;
+		// The card is checked here, before a child is involved: a card nobody approved never
+		// reaches tract.
+		self.models.check_card(model, card)?;
+		let mut guard = self.lock();
+		self.run_locked(&mut guard, model, commitment, true)
+	}
 }
 
 impl IsolatedEngine {
@@ -313,7 +336,8 @@ impl IsolatedEngine {
 						"cannot start an inference process ({}): {e}",
 						self.command.program.display()
 					);
-					return Err(InferenceFailure::EngineError);
+					// A fault of this node, not of the model on the record: retried later.
+					return Err(InferenceFailure::WorkerUnavailable);
 				},
 			}
 		}

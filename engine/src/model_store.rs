@@ -18,7 +18,7 @@ use crate::{
 	card::{ModelCard, MAX_CARD_BYTES},
 	fsio, StoreError,
 };
-use healthchain_inference_primitives::ModelHash;
+use healthchain_inference_primitives::{CardHash, InferenceFailure, ModelHash};
 use std::{
 	fs, io,
 	path::{Path, PathBuf},
@@ -31,6 +31,11 @@ const CARD_SUFFIX: &str = ".card.json";
 /// blake2-256 of an ONNX file: the model's hash, its name in the store and on chain.
 pub fn model_hash(onnx_bytes: &[u8]) -> ModelHash {
 	sp_crypto_hashing::blake2_256(onnx_bytes)
+}
+
+/// blake2-256 of a model card file: the `card_hash` a model is approved with on chain.
+pub fn card_hash(card_bytes: &[u8]) -> CardHash {
+	sp_crypto_hashing::blake2_256(card_bytes)
 }
 
 /// A model read back from the store, its bytes verified against its hash.
@@ -150,6 +155,44 @@ impl ModelStore {
 			return Err(StoreError::CardHashMismatch { card: card.model_hash, actual: *hash });
 		}
 		Ok(StoredModel { hash: *hash, onnx, card })
+	}
+
+	/// Checks that the stored card of model `hash` is byte for byte the card the chain
+	/// approved, whose blake2-256 is `expected`: `UnknownModel` if the model is not in the
+	/// store, `InvalidModelCard` if its card is missing or unreadable, `ModelCardMismatch` if
+	/// the card differs (re-importing a model with another card replaces the card, so a node
+	/// can hold a card nobody approved).
+	pub fn check_card(
+		&self,
+		hash: &ModelHash,
+		expected: &CardHash,
+	) -> Result<(), InferenceFailure> {
+		if !self.contains(hash) {
+			return Err(InferenceFailure::UnknownModel);
+		}
+		let bytes = match fsio::read_limited(&self.card_path(hash), MAX_CARD_BYTES as u64) {
+			Ok(Ok(bytes)) => bytes,
+			Ok(Err(_)) => return Err(InferenceFailure::InvalidModelCard),
+			Err(e) if e.kind() == io::ErrorKind::NotFound => {
+				return Err(InferenceFailure::InvalidModelCard)
+			},
+			Err(e) => {
+				log::error!(target: "healthchain-engine", "cannot read the card of a model: {e}");
+				return Err(InferenceFailure::EngineError);
+			},
+		};
+		if card_hash(&bytes) == *expected {
+			Ok(())
+		} else {
+			log::warn!(
+				target: "healthchain-engine",
+				"the card of model {} is not the approved one (approved {}, stored {})",
+				fsio::to_hex(hash),
+				fsio::to_hex(expected),
+				fsio::to_hex(&card_hash(&bytes)),
+			);
+			Err(InferenceFailure::ModelCardMismatch)
+		}
 	}
 
 	/// Whether the model's ONNX file is in the store (not verified; see [`ModelStore::get`]).

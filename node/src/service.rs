@@ -129,6 +129,12 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
+/// The seed of a development hospital's attestor key: its dev seed (e.g. `//Alice`) with the
+/// derivation `//infr`.
+pub fn dev_attestor_seed(seed: &str) -> String {
+	format!("{seed}//infr")
+}
+
 /// Builds and starts a full node, returning its task manager.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
@@ -146,6 +152,22 @@ pub fn new_full<
 		transaction_pool,
 		other: (block_import, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
+
+	// A development node (`--dev`, `--alice` …) holds the attestor key of its well-known
+	// hospital too: `//Alice//infr` for `--alice`. The attestor key has an account of its own,
+	// never the governance account `//Alice` signs with, so that the off-chain worker's
+	// transactions and the operator's never compete for nonces (the development presets
+	// register these accounts as the hospitals' attestors).
+	if let Some(seed) = &config.dev_key_seed {
+		use sp_keystore::Keystore;
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(
+				healthchain_runtime::ATTESTOR_KEY_TYPE,
+				Some(&dev_attestor_seed(seed)),
+			)
+			.map_err(|e| ServiceError::Other(format!("cannot add the dev attestor key: {e}")))?;
+	}
 
 	// 4. The network, with the GRANDPA gossip protocol and warp sync.
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<

@@ -1,8 +1,8 @@
 //! Configuration of each pallet in the runtime.
 
 use crate::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent, Consortium,
-	Council, Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent,
+	AccountId, Attestation, Aura, Balance, Balances, Block, BlockNumber, CareProviders, Consent,
+	Consortium, Council, Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, Signature,
 	SignedPayload, System, Timestamp, TxExtension, UncheckedExtrinsic, DAYS, EXISTENTIAL_DEPOSIT,
 	HOURS, MILLI_UNIT, SLOT_DURATION, UNIT, VERSION,
@@ -265,6 +265,8 @@ impl pallet_consent::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type CareProviderOrigin = EnsureSignedBy<BreakGlassProviders, AccountId>;
 	type ReviewOrigin = CouncilMajority;
+	// Revoking a permit or granting a deny cancels the open inference requests it withdraws.
+	type OnConsentChange = Attestation;
 	type ConsentDeposit = ConsentDeposit;
 	type DelegationDeposit = DelegationDeposit;
 	type MaxPurposes = ConstU32<6>;
@@ -282,10 +284,15 @@ impl pallet_consent::Config for Runtime {
 
 impl pallet_records::Config for Runtime {
 	type CustodianOrigin = EnsureSignedBy<Custodians, AccountId>;
+	type Custodians = Custodians;
 	type ConsentCheck = Consent;
+	// Erasing or amending a record cancels the open inference requests on it.
+	type OnRecordChange = Attestation;
 	type Time = Timestamp;
 	type MaxSchemaLen = ConstU32<32>;
 	type MaxVersions = ConstU32<32>;
+	// A record is shared with at most eight other hospitals of the consortium.
+	type MaxSharesPerRecord = ConstU32<8>;
 	// 2^20 leaves: a proof has at most 20 siblings.
 	type MaxBatchSize = ConstU32<1_048_576>;
 	type MaxRecordsPerPatient = ConstU32<10_000>;
@@ -312,6 +319,11 @@ impl pallet_attestation::Config for Runtime {
 	type MaxQuorum = ConstU32<5>;
 	type MaxRequestsPerBlock = ConstU32<32>;
 	type MaxRequestsPerOcwRun = ConstU32<4>;
+	// Bound the work of an erasure or a consent change, which cancels these in the same call.
+	// One requester holds at most a quarter of a record's room, so that a single clinician
+	// with consent cannot keep a record's requests full for the patient and everyone else.
+	type MaxOpenRequestsPerRecord = ConstU32<32>;
+	type MaxOpenRequestsPerPair = ConstU32<8>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxVersionLen = ConstU32<32>;
 	type MaxEngineVersionLen = ConstU32<64>;

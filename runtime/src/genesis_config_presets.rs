@@ -34,8 +34,9 @@ pub const TWO_HOSPITALS_PRESET: &str = "two_hospitals";
 pub const DEV_SESSION_LENGTH: u32 = 5;
 
 /// A hospital of a development network: its name and the keyring member whose keys it uses
-/// (governance account, attestor account and session keys all derive from the member's seed,
-/// as `--alice` … insert them into the node's keystore).
+/// (governance account and session keys derive from the member's seed, as `--alice` … insert
+/// them into the node's keystore; the attestor account is that of the `infr` key derived as
+/// `//Alice//infr`, which such a node holds too).
 struct DevHospital {
 	name: &'static str,
 	keys: Sr25519Keyring,
@@ -49,7 +50,7 @@ fn dev_network_genesis(hospitals: &[DevHospital], sudo: Option<AccountId>) -> Va
 		.map(|hospital| GenesisHospital {
 			account: hospital.keys.to_account_id(),
 			name: String::from(hospital.name),
-			attestor: hospital.keys.to_account_id(),
+			attestor: dev_attestor(hospital.keys),
 			roles: Roles::ALL,
 		})
 		.collect();
@@ -85,6 +86,19 @@ fn dev_network_genesis(hospitals: &[DevHospital], sudo: Option<AccountId>) -> Va
 		}
 	}
 	patch
+}
+
+/// The attestor account of a development keyring member's hospital: the account of the
+/// sr25519 key `//<Member>//infr` (an account of its own, never the governance account the
+/// member signs with).
+pub fn dev_attestor(who: Sr25519Keyring) -> AccountId {
+	use sp_core::Pair;
+	use sp_runtime::traits::IdentifyAccount;
+	let seed = alloc::format!("{}//infr", who.to_seed());
+	let public = sp_core::sr25519::Pair::from_string(&seed, None)
+		.map(|pair| pair.public())
+		.unwrap_or_else(|_| who.public());
+	sp_runtime::MultiSigner::from(public).into_account()
 }
 
 /// The session keys of a development keyring member: Aura and `infr` (sr25519) and GRANDPA
@@ -142,6 +156,9 @@ fn shipped_model() -> pallet_attestation::GenesisModel {
 		output_size: 2,
 		tolerance_ppm: 1000,
 		engine_version: b"tract-onnx 0.23.9".to_vec(),
+		// One hospital may attest on the development chain; a consortium's council raises it
+		// for clinical use (`attestation.set_min_quorum`).
+		min_quorum: 1,
 	}
 }
 
@@ -214,11 +231,11 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 
 	/// The genesis storage of the named preset, built the way a chain spec builds it.
-	fn genesis_of(name: &str) -> sp_io::TestExternalities {
+	pub(crate) fn genesis_of(name: &str) -> sp_io::TestExternalities {
 		let patch = get_preset(&PresetId::from(name)).expect("named preset exists");
 		let json: Value = serde_json::from_slice(&patch).expect("preset is JSON");
 		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("json");

@@ -26,6 +26,8 @@ mod benchmarks;
 mod apis;
 mod configs;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{
@@ -38,6 +40,8 @@ use sp_version::RuntimeVersion;
 pub use apis::RuntimeApi;
 pub use configs::{CouncilInstance, CouncilMajority, Custodians, MAX_HOSPITALS};
 pub use frame_support::{construct_runtime, parameter_types};
+/// The key type of the attestor keys (`infr`) the node's off-chain workers sign with.
+pub use pallet_attestation::KEY_TYPE as ATTESTOR_KEY_TYPE;
 pub use pallet_balances::Call as BalancesCall;
 pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
@@ -79,10 +83,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("healthchain"),
 	impl_name: Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -163,7 +167,10 @@ frame_support::parameter_types! {
 /// - the `Custodians` membership (index 8) is gone, its members are hospitals of the
 ///   consortium now: its storage is removed (`RemovePallet` runs at every upgrade while it is
 ///   listed, and finds nothing after the first; drop it once every chain has upgraded);
-/// - the attestation pallet's own attestor list is removed (storage version 0 → 1, runs once).
+/// - the attestation pallet's own attestor list is removed (storage version 0 → 1, runs once);
+/// - spec 102: models get a minimum quorum, submissions their attestor's custodian, and open
+///   requests are listed by record and by (patient, requester) pair (attestation storage
+///   version 1 → 2, runs once).
 ///
 /// They do not found a consortium on a chain that ran spec 100 (development and test chains
 /// only): such a chain keeps its Aura and GRANDPA authorities but has no hospitals, so it is
@@ -174,6 +181,7 @@ pub type Migrations = (
 		<Runtime as frame_system::Config>::DbWeight,
 	>,
 	pallet_attestation::migrations::v1::MigrateToV1<Runtime>,
+	pallet_attestation::migrations::v2::MigrateToV2<Runtime>,
 );
 
 /// Executive: dispatches incoming extrinsics to the pallets.

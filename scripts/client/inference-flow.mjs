@@ -1,22 +1,32 @@
 // The inference flow as a dApp developer writes it with @polkadot/api:
 //
 //   node inference-flow.mjs [--bundle FILE] [--clinician //Bob] [--quorum K]
-//                           [--import-shipped-model] [ENDPOINT ...]
+//                           [--holders //Bob,//Charlie] [--import-shipped-model]
+//                           [--insert-dev-attestor-keys] [ENDPOINT ...]
 //
 // ENDPOINT defaults to ws://127.0.0.1:9944. The first endpoint is the node of the hospital
 // that holds the patient's FHIR Bundle: it imports it (unsafe, localhost-only RPC) and, as
 // the custodian Alice, anchors its commitment. Every further endpoint is the node of another
 // custodian hospital: the record is exported from the first node and imported into it, salt
-// included, so that it holds the record under the same commitment and its off-chain worker
-// can attest too. The patient (Eve) grants the clinician consent for AI-assisted diagnosis;
+// included, so that it holds the record under the same commitment, and Alice's hospital
+// shares the record with that hospital on chain (`records.shareRecord`), so that its
+// off-chain worker may attest too: only a hospital the chain knows holds the record may.
+// --holders names the governance accounts of those hospitals, one per further endpoint, in
+// order (default: //Bob, //Charlie, //Dave, //Eve, as on the development networks). The patient (Eve) grants the clinician consent for AI-assisted diagnosis;
 // the clinician requests the shipped model with a quorum of K (default: one per hospital);
 // the hospitals' off-chain workers run it and the chain attests the agreed result; the client
 // waits until that block is finalized and decodes the workers' signed transactions in it.
 // With --import-shipped-model, every node first imports the shipped model into its store
-// (development chains do so by themselves; a local testnet's nodes do not).
+// (development chains do so by themselves; a local testnet's nodes do not). With
+// --insert-dev-attestor-keys, every node first gets its development hospital's attestor key
+// (`//Alice//infr` for the first, then each holder's) over the unsafe `author_insertKey`:
+// a node started with `--alice` … holds it already; one started by a tool that inserts only
+// the session keys does not. The attestor key has an account of its own: never the account
+// the hospital signs its own transactions with.
 // Prints the attestation as JSON and exits 0, or exits 1 with the reason.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +40,9 @@ const { values: options, positionals } = parseArgs({
     bundle: { type: 'string', default: join(here, '../../models/examples/patient-1.bundle.json') },
     clinician: { type: 'string', default: '//Bob' },
     quorum: { type: 'string' },
+    holders: { type: 'string', default: '//Bob,//Charlie,//Dave,//Eve' },
     'import-shipped-model': { type: 'boolean', default: false },
+    'insert-dev-attestor-keys': { type: 'boolean', default: false },
   },
 });
 const endpoints = positionals.length > 0 ? positionals : ['ws://127.0.0.1:9944'];
@@ -111,11 +123,25 @@ async function main() {
   const [provider, ...otherHospitals] = providers;
   const api = await ApiPromise.create({ provider, noInitWarn: true });
   const keyring = new Keyring({ type: 'sr25519' });
-  const alice = keyring.addFromUri('//Alice'); // the hospital: custodian and attestor
+  const alice = keyring.addFromUri('//Alice'); // the hospital's governance account: custodian
   const clinician = keyring.addFromUri(options.clinician);
   const eve = keyring.addFromUri('//Eve'); // the patient
 
-  // 0. Each hospital's node holds the approved model.
+  const holders = options.holders.split(',').map((seed) => seed.trim()).filter((seed) => seed !== '');
+  if (holders.length < otherHospitals.length) {
+    throw new Error(`--holders names ${holders.length} hospitals for ${otherHospitals.length} further endpoints`);
+  }
+
+  // 0. Each hospital's node holds its attestor key and the approved model.
+  if (options['insert-dev-attestor-keys']) {
+    const seeds = ['//Alice', ...holders];
+    for (const [i, hospital] of providers.entries()) {
+      if (!seeds[i].startsWith('//')) throw new Error(`--holders ${seeds[i]} is not a development seed`);
+      const suri = `${seeds[i]}//infr`;
+      await hospital.isReady;
+      await hospital.send('author_insertKey', ['infr', suri, u8aToHex(keyring.addFromUri(suri).publicKey)]);
+    }
+  }
   if (options['import-shipped-model']) {
     const model = `0x${readFileSync(join(here, '../../models/breast-cancer-mlp.onnx')).toString('hex')}`;
     const card = readFileSync(join(here, '../../models/breast-cancer-mlp.card.json'), 'utf8');
@@ -141,9 +167,13 @@ async function main() {
     }
   }
 
-  // 2. The custodian anchors it.
+  // 2. The custodian anchors it, and records on chain which other hospitals hold it.
   const anchored = await send(api, api.tx.records.anchorRecord(eve.address, commitment, 'Laboratory', 'FhirR4Bundle'), alice);
   const recordId = find(anchored, 'records', 'RecordAnchored').data.recordId.toNumber();
+  for (const seed of holders.slice(0, otherHospitals.length)) {
+    const holder = seed.startsWith('//') ? keyring.addFromUri(seed).address : seed;
+    await send(api, api.tx.records.shareRecord(recordId, holder), alice);
+  }
 
   // 3. The patient permits the clinician AI-assisted diagnosis on laboratory data.
   await send(api, api.tx.consent.grantConsent(null, clinician.address, {

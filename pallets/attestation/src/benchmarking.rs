@@ -7,7 +7,9 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
 use frame_system::RawOrigin;
-use healthchain_primitives::{DataClass, DataTarget, Purpose};
+use healthchain_primitives::{
+	AttestorRegistry, DataClass, DataTarget, OnConsentChange, OnRecordChange, Purpose,
+};
 use sp_runtime::traits::Saturating;
 
 const SEED: u32 = 0;
@@ -71,15 +73,58 @@ fn approved_model<T: Config>(n: u32) -> Result<ModelId, BenchmarkError> {
 	Ok(model_id)
 }
 
-/// A registered attestor.
-fn attestor<T: Config>(name: &'static str, i: u32) -> Result<T::AccountId, BenchmarkError> {
-	let who: T::AccountId = account(name, i, SEED);
-	T::Attestors::add(&who);
-	if !T::Attestors::contains(&who) {
-		// The runtime's attestor set cannot be extended for benchmarks.
+/// A registered attestor whose hospital holds record `record_id`.
+fn attestor<T: Config>(i: u32, record_id: RecordId) -> Result<T::AccountId, BenchmarkError> {
+	let who: T::AccountId = account("attestor", i, SEED);
+	let hospital: T::AccountId = account("attestor-hospital", i, SEED);
+	T::Attestors::set_up_attestor(&who, &hospital);
+	if T::Attestors::custodian_of(&who) != Some(hospital.clone()) {
+		// The runtime's attestor registry cannot be extended for benchmarks.
 		return Err(BenchmarkError::Weightless);
 	}
+	T::RecordLookup::set_up_holder(record_id, &hospital)?;
 	Ok(who)
+}
+
+/// The record of request `request_id`.
+fn record_of<T: Config>(request_id: RequestId) -> Result<RecordId, BenchmarkError> {
+	Ok(Requests::<T>::get(request_id).ok_or(BenchmarkError::Weightless)?.record_id)
+}
+
+/// Opens `count` requests of `requester` with the largest quorum on `record_id`, each filled
+/// like [`fill_request`], moving to the next block whenever a deadline bucket is full.
+fn open_on_record<T: Config>(
+	model_id: ModelId,
+	record_id: RecordId,
+	requester: &T::AccountId,
+	count: u32,
+) -> Result<Vec<RequestId>, BenchmarkError> {
+	let quorum = T::MaxQuorum::get();
+	let mut ids = Vec::new();
+	for _ in 0..count {
+		let deadline = now::<T>().saturating_add(T::RequestTimeout::get());
+		if RequestsByDeadline::<T>::decode_len(deadline).unwrap_or(0) as u32
+			>= T::MaxRequestsPerBlock::get()
+		{
+			frame_system::Pallet::<T>::set_block_number(now::<T>().saturating_add(1u32.into()));
+		}
+		let request_id =
+			Pallet::<T>::do_request_inference(requester.clone(), model_id, record_id, quorum)?;
+		fill_request::<T>(request_id, quorum)?;
+		ids.push(request_id);
+	}
+	Ok(ids)
+}
+
+/// Retires model `model_id` without cancelling anything: every open request on it is then
+/// cancelled at the next re-check, after the record and the consent were read.
+fn retire<T: Config>(model_id: ModelId) {
+	Models::<T>::mutate(model_id, |entry| {
+		if let Some(model) = entry {
+			model.status = ModelStatus::Retired;
+			model.retired_at = Some(now::<T>());
+		}
+	});
 }
 
 /// A current record of a patient whose consent permits the requester; returns
@@ -121,8 +166,12 @@ fn fill_request<T: Config>(request_id: RequestId, quorum: u32) -> Result<(), Ben
 		let mut i = 0;
 		let mut push = |answer: Answer| {
 			let attestor: T::AccountId = account("earlier-attestor", i, SEED);
+			let custodian: T::AccountId = account("earlier-hospital", i, SEED);
 			i += 1;
-			request.submissions.try_push(Submission { attestor, answer, at }).map_err(|_| ())
+			request
+				.submissions
+				.try_push(Submission { attestor, custodian, answer, at })
+				.map_err(|_| ())
 		};
 		for _ in 0..pending {
 			push(Answer::Output(OutputValues::truncate_from(conflicting_output())))?;
@@ -204,15 +253,24 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A request with the largest quorum, into a deadline bucket one short of full (the
-	/// consent check and the record lookup are charged separately, through their traits).
+	/// A request with the largest quorum, into a deadline bucket one short of full and into
+	/// record and pair listings as full as that allows (the consent check and the record
+	/// lookup are charged separately, through their traits).
 	#[benchmark]
 	fn request_inference() -> Result<(), BenchmarkError> {
 		let model_id = approved_model::<T>(0)?;
-		for i in 1..T::MaxRequestsPerBlock::get() {
-			open_request::<T>(model_id, i, 1)?;
-		}
 		let (record_id, requester) = permitted_record::<T>(0)?;
+		let room = T::MaxRequestsPerBlock::get().saturating_sub(1);
+		let on_record = T::MaxOpenRequestsPerRecord::get()
+			.min(T::MaxOpenRequestsPerPair::get())
+			.saturating_sub(1)
+			.min(room);
+		for _ in 0..on_record {
+			Pallet::<T>::do_request_inference(requester.clone(), model_id, record_id, 1)?;
+		}
+		for i in on_record..room {
+			open_request::<T>(model_id, i.saturating_add(1), 1)?;
+		}
 		let quorum = T::MaxQuorum::get();
 		let request_id = NextRequestId::<T>::get();
 
@@ -240,7 +298,7 @@ mod benchmarks {
 		let model_id = approved_model::<T>(0)?;
 		let request_id = open_request::<T>(model_id, 0, q)?;
 		fill_request::<T>(request_id, q)?;
-		let attestor = attestor::<T>("attestor", 0)?;
+		let attestor = attestor::<T>(0, record_of::<T>(request_id)?)?;
 		let output = InferenceOutput { values: agreeing_output() };
 
 		#[extrinsic_call]
@@ -258,7 +316,7 @@ mod benchmarks {
 		let model_id = approved_model::<T>(0)?;
 		let request_id = open_request::<T>(model_id, 0, q)?;
 		fill_request::<T>(request_id, q)?;
-		let attestor = attestor::<T>("attestor", 0)?;
+		let attestor = attestor::<T>(0, record_of::<T>(request_id)?)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(attestor), request_id, InferenceFailure::UnknownModel);
@@ -274,12 +332,7 @@ mod benchmarks {
 		let model_id = approved_model::<T>(0)?;
 		let request_id = open_request::<T>(model_id, 0, T::MaxQuorum::get())?;
 		fill_request::<T>(request_id, T::MaxQuorum::get())?;
-		Models::<T>::mutate(model_id, |entry| {
-			if let Some(model) = entry {
-				model.status = ModelStatus::Retired;
-				model.retired_at = Some(now::<T>());
-			}
-		});
+		retire::<T>(model_id);
 		let caller: T::AccountId = whitelisted_caller();
 
 		#[extrinsic_call]
@@ -315,6 +368,65 @@ mod benchmarks {
 
 		assert_eq!(expired, n);
 		assert_eq!(OpenRequests::<T>::count(), 0);
+		Ok(())
+	}
+
+	/// Governance sets a model's minimum quorum.
+	#[benchmark]
+	fn set_min_quorum() -> Result<(), BenchmarkError> {
+		let origin = T::ModelApprovalOrigin::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let model_id = approved_model::<T>(0)?;
+		let min_quorum = T::MaxQuorum::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, model_id, min_quorum);
+
+		assert_last_event::<T>(Event::ModelMinQuorumSet { model_id, min_quorum });
+		Ok(())
+	}
+
+	/// A record with `n` open requests (each of the largest quorum, full) is erased or
+	/// amended: each is re-checked (record, consent, model) and cancelled.
+	#[benchmark]
+	fn cancel_on_record_change(
+		n: Linear<0, { T::MaxOpenRequestsPerRecord::get().min(T::MaxOpenRequestsPerPair::get()) }>,
+	) -> Result<(), BenchmarkError> {
+		let model_id = approved_model::<T>(0)?;
+		let (record_id, requester) = permitted_record::<T>(0)?;
+		let ids = open_on_record::<T>(model_id, record_id, &requester, n)?;
+		retire::<T>(model_id);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[block]
+		{
+			<Pallet<T> as OnRecordChange<T::AccountId>>::on_erased(record_id, &caller);
+		}
+
+		assert!(ids.iter().all(|id| !OpenRequests::<T>::contains_key(id)));
+		Ok(())
+	}
+
+	/// A consent change of a (patient, requester) pair with `n` open requests (each of the
+	/// largest quorum, full): each is re-checked and cancelled.
+	#[benchmark]
+	fn cancel_on_consent_change(
+		n: Linear<0, { T::MaxOpenRequestsPerPair::get().min(T::MaxOpenRequestsPerRecord::get()) }>,
+	) -> Result<(), BenchmarkError> {
+		let model_id = approved_model::<T>(0)?;
+		let (record_id, requester) = permitted_record::<T>(0)?;
+		let patient = T::RecordLookup::record(record_id).ok_or(BenchmarkError::Weightless)?.patient;
+		let ids = open_on_record::<T>(model_id, record_id, &requester, n)?;
+		retire::<T>(model_id);
+
+		#[block]
+		{
+			<Pallet<T> as OnConsentChange<T::AccountId>>::on_permission_narrowed(
+				&patient, &requester, &patient,
+			);
+		}
+
+		assert!(ids.iter().all(|id| !OpenRequests::<T>::contains_key(id)));
 		Ok(())
 	}
 

@@ -21,6 +21,7 @@ mod tests;
 mod try_state;
 pub mod types;
 pub mod weights;
+mod withdrawal;
 
 pub use pallet::*;
 pub use types::*;
@@ -28,11 +29,11 @@ pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
 use frame_support::{
-	traits::{Get, SortedMembers, UnixTime},
+	traits::{Get, UnixTime},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use healthchain_primitives::{ConsentCheck, RecordLookup};
+use healthchain_primitives::{AttestorRegistry, ConsentCheck, RecordLookup};
 
 /// The key type of attestor keys in a node's keystore: `infr`.
 pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"infr");
@@ -52,7 +53,7 @@ pub mod crypto {
 	app_crypto!(sr25519, KEY_TYPE);
 
 	/// The signer the off-chain worker submits results with: an `infr` sr25519 key whose
-	/// account (`MultiSigner::Sr25519(key).into_account()`) governance registered as attestor.
+	/// account (`MultiSigner::Sr25519(key).into_account()`) is a hospital's attestor account.
 	pub struct InferenceAuthId;
 
 	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for InferenceAuthId {
@@ -86,7 +87,7 @@ pub mod pallet {
 	use sp_runtime::traits::Zero;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// The attestation pallet.
 	#[pallet::pallet]
@@ -109,10 +110,12 @@ pub mod pallet {
 		/// production).
 		type ModelApprovalOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The attestors: the accounts whose signed results this pallet accepts (in the
-		/// healthchain runtime, the attestor accounts of the consortium's hospitals with the
-		/// attestor role). The pallet keeps no list of its own, so membership has one source.
-		type Attestors: SortedMembers<Self::AccountId>;
+		/// The attestors: the accounts whose signed results this pallet accepts, each bound to
+		/// the custodian whose node signs with it (in the healthchain runtime, the attestor
+		/// accounts of the consortium's hospitals with the attestor role). A submission counts
+		/// only if that custodian holds the record, and once per custodian. The pallet keeps no
+		/// list of its own, so membership has one source.
+		type Attestors: AttestorRegistry<Self::AccountId>;
 
 		/// The consent check: a request needs the patient's consent for AI-assisted diagnosis
 		/// on the record, at request time and at every submission.
@@ -137,6 +140,18 @@ pub mod pallet {
 		/// `on_initialize` expires at most this many per block).
 		#[pallet::constant]
 		type MaxRequestsPerBlock: Get<u32>;
+
+		/// Most open requests on one record. At the bound `request_inference` fails with
+		/// `TooManyOpenRequestsForRecord`; it bounds the work of erasing or amending a record,
+		/// which cancels them all in the same call.
+		#[pallet::constant]
+		type MaxOpenRequestsPerRecord: Get<u32>;
+
+		/// Most open requests one requester has on one patient's records. At the bound
+		/// `request_inference` fails with `TooManyOpenRequestsForPair`; it bounds the work of
+		/// a consent change, which re-checks them all in the same call.
+		#[pallet::constant]
+		type MaxOpenRequestsPerPair: Get<u32>;
 
 		/// Most inferences the off-chain worker runs per block.
 		#[pallet::constant]
@@ -181,6 +196,29 @@ pub mod pallet {
 	/// The requests still open: what the off-chain worker looks at.
 	#[pallet::storage]
 	pub type OpenRequests<T> = CountedStorageMap<_, Twox64Concat, RequestId, ()>;
+
+	/// The open requests on each record: what erasing or amending the record cancels.
+	#[pallet::storage]
+	pub type OpenRequestsByRecord<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RecordId,
+		BoundedVec<RequestId, T::MaxOpenRequestsPerRecord>,
+		ValueQuery,
+	>;
+
+	/// The open requests of each (patient, requester) pair whose requester is not the patient:
+	/// what a consent change of the patient for the requester re-checks.
+	#[pallet::storage]
+	pub type OpenRequestsByPair<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<RequestId, T::MaxOpenRequestsPerPair>,
+		ValueQuery,
+	>;
 
 	/// The requests whose deadline is a block, by that block: what `on_initialize` expires.
 	#[pallet::storage]
@@ -241,6 +279,10 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			for genesis_model in &self.models {
+				assert!(
+					(1..=T::MaxQuorum::get()).contains(&genesis_model.min_quorum),
+					"genesis model minimum quorum outside 1..=MaxQuorum"
+				);
 				let model_id = Pallet::<T>::new_model(
 					None,
 					genesis_model.model_hash,
@@ -259,6 +301,7 @@ pub mod pallet {
 					if let Some(model) = entry {
 						model.status = ModelStatus::Approved;
 						model.approved_at = Some(Zero::zero());
+						model.min_quorum = genesis_model.min_quorum;
 					}
 				});
 			}
@@ -291,6 +334,13 @@ pub mod pallet {
 			model_id: ModelId,
 			/// Its ONNX file hash.
 			model_hash: ModelHash,
+		},
+		/// Governance set the smallest quorum requests on a model may ask for.
+		ModelMinQuorumSet {
+			/// The model.
+			model_id: ModelId,
+			/// Its minimum quorum from now on.
+			min_quorum: u32,
 		},
 		/// Someone asked for an inference.
 		InferenceRequested {
@@ -418,7 +468,8 @@ pub mod pallet {
 		RequestNotOpen,
 		/// The request's deadline has passed.
 		RequestExpired,
-		/// This attestor already submitted to this request: each submits once.
+		/// This attestor's custodian already submitted to this request (with this key or an
+		/// earlier one): each hospital submits once.
 		AlreadySubmitted,
 		/// The output does not have the model's `output_size` values.
 		WrongOutputSize,
@@ -429,6 +480,21 @@ pub mod pallet {
 		TooManySubmissions,
 		/// Only the requester may cancel a request that is still permitted.
 		RequestStillPermitted,
+		/// The attestor's custodian does not hold the record: it neither anchored it nor was
+		/// it shared with it (`records.share_record`), so its node cannot have run the model on
+		/// it.
+		NotRecordHolder,
+		/// `NodeBusy` and `WorkerUnavailable` are transient faults of the reporting node, not
+		/// failures of the model on the record: the node tries again later and reports nothing.
+		LocalFaultIsNotAFailure,
+		/// The quorum is below the model's minimum quorum (`Model::min_quorum`).
+		QuorumBelowModelMinimum,
+		/// The record already has `MaxOpenRequestsPerRecord` open requests: wait until one
+		/// settles.
+		TooManyOpenRequestsForRecord,
+		/// The requester already has `MaxOpenRequestsPerPair` open requests on this patient's
+		/// records: wait until one settles.
+		TooManyOpenRequestsForPair,
 	}
 
 	#[pallet::hooks]
@@ -450,6 +516,14 @@ pub mod pallet {
 			assert!(T::MaxQuorum::get() <= 64, "MaxQuorum must be at most 64");
 			assert!(T::MaxRequestsPerBlock::get() > 0, "MaxRequestsPerBlock must be at least 1");
 			assert!(T::MaxRequestsPerOcwRun::get() > 0, "MaxRequestsPerOcwRun must be at least 1");
+			assert!(
+				T::MaxOpenRequestsPerRecord::get() > 0,
+				"MaxOpenRequestsPerRecord must be at least 1"
+			);
+			assert!(
+				T::MaxOpenRequestsPerPair::get() > 0,
+				"MaxOpenRequestsPerPair must be at least 1"
+			);
 			assert!(!T::RequestTimeout::get().is_zero(), "RequestTimeout must be at least 1 block");
 			assert!(T::MaxNameLen::get() > 0, "MaxNameLen must be at least 1");
 			assert!(T::MaxVersionLen::get() > 0, "MaxVersionLen must be at least 1");
@@ -518,7 +592,8 @@ pub mod pallet {
 		}
 
 		/// Ask for an inference of the approved model `model_id` on the record `record_id`,
-		/// attested when `quorum` results agree (1 to `MaxQuorum`). The record must be
+		/// attested when `quorum` results agree (the model's `min_quorum` to `MaxQuorum`),
+		/// each from a different hospital that holds the record. The record must be
 		/// current (not erased) and, unless the caller is the patient, the patient's consent
 		/// must permit the caller AI-assisted diagnosis on the record now. The request pins the
 		/// record's current commitment and stays open for `RequestTimeout` blocks.
@@ -536,8 +611,8 @@ pub mod pallet {
 			Self::do_request_inference(requester, model_id, record_id, quorum).map(|_| ())
 		}
 
-		/// Submit the fixed-point `output` of the request's model on its record, as a
-		/// registered attestor, once per request. Free of fees for a registered attestor on an
+		/// Submit the fixed-point `output` of the request's model on its record, as the
+		/// attestor of a hospital that holds the record, once per request and hospital. Free of fees for a registered attestor on an
 		/// open request it has not answered yet (with `SkipCheckIfFeeless` in the runtime;
 		/// otherwise refunded). Before the result is counted, the record, the patient's consent
 		/// and the model are checked again: if the request is no longer permitted it is
@@ -559,7 +634,8 @@ pub mod pallet {
 		}
 
 		/// Report, as a registered attestor, that the node could not run the request's model on
-		/// its record, and why (`RecordNotHeld` is not reported: such a node says nothing).
+		/// its record, and why (`RecordNotHeld` is not reported: such a node says nothing; nor
+		/// are the transient faults `NodeBusy` and `WorkerUnavailable`, which it retries).
 		/// Once per request, fee-free as `submit_result`, with the same re-checks.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::report_failure(T::MaxQuorum::get())
@@ -567,6 +643,7 @@ pub mod pallet {
 			.saturating_add(T::RecordLookup::lookup_weight()))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, request_id: &RequestId, failure: &InferenceFailure| -> bool {
 			*failure != InferenceFailure::RecordNotHeld
+				&& !failure.is_transient()
 				&& Pallet::<T>::accepts_submission(origin, *request_id)
 		})]
 		pub fn report_failure(
@@ -588,6 +665,20 @@ pub mod pallet {
 		pub fn cancel_request(origin: OriginFor<T>, request_id: RequestId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_request(who, request_id)
+		}
+
+		/// Set the smallest quorum requests on model `model_id` may ask for (1 to
+		/// `MaxQuorum`): requests made from now on below it are refused; open ones keep their
+		/// quorum. Only `ModelApprovalOrigin` may.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_min_quorum())]
+		pub fn set_min_quorum(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			min_quorum: u32,
+		) -> DispatchResult {
+			T::ModelApprovalOrigin::ensure_origin(origin)?;
+			Self::do_set_min_quorum(model_id, min_quorum)
 		}
 	}
 }

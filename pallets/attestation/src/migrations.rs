@@ -4,6 +4,10 @@
 //!   (`Attestors`, a counted map filled by `add_attestor`); from version 1 the runtime's
 //!   `Config::Attestors` (the consortium's hospitals) is the only list, and the old map and its
 //!   counter are removed.
+//! - [`v2::MigrateToV2`]: storage version 1 → 2. Models get a governance-set minimum quorum
+//!   (1 for existing models), each submission records the custodian its attestor belongs to
+//!   (one submission per hospital), and the open requests are listed by record and by
+//!   (patient, requester) pair, so that an erasure or a consent change cancels them at once.
 
 /// Version 0 → 1: the pallet's own attestor list is removed.
 pub mod v1 {
@@ -69,6 +73,238 @@ pub mod v1 {
 		0,
 		1,
 		InnerMigrateV0ToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 1 → 2: models get a minimum quorum, submissions the custodian of their attestor,
+/// and the open requests are listed by record and by (patient, requester) pair.
+///
+/// A single-block migration: it rewrites every model and every request. A consortium chain
+/// that has collected more requests than one block's weight can rewrite needs a multi-block
+/// migration instead (`pallet-migrations`); the chains this runtime runs today are far below
+/// that.
+pub mod v2 {
+	use crate::{
+		Answer, Config, Model, ModelStatus, Models, OpenRequests, OpenRequestsByPair,
+		OpenRequestsByRecord, Pallet, Request, RequestStatus, Requests, Submission, SubmissionOf,
+		LOG_TARGET,
+	};
+	use crate::{
+		Hash32, MaxSubmissionsOf, ModelHash, Moment, RecordCommitment, RecordId, RequestId,
+	};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use healthchain_primitives::{AttestorRegistry, DataClass};
+
+	/// A model as storage version 1 kept it: without `min_quorum`.
+	#[derive(Encode, Decode)]
+	pub(crate) struct ModelV1<T: Config> {
+		pub model_hash: ModelHash,
+		pub card_hash: Hash32,
+		pub name: BoundedVec<u8, T::MaxNameLen>,
+		pub version: BoundedVec<u8, T::MaxVersionLen>,
+		pub output_size: u32,
+		pub tolerance_ppm: u32,
+		pub engine_version: BoundedVec<u8, T::MaxEngineVersionLen>,
+		pub status: ModelStatus,
+		pub proposer: Option<T::AccountId>,
+		pub proposed_at: BlockNumberFor<T>,
+		pub approved_at: Option<BlockNumberFor<T>>,
+		pub retired_at: Option<BlockNumberFor<T>>,
+	}
+
+	/// A submission as storage version 1 kept it: without the custodian.
+	#[derive(Encode, Decode)]
+	pub(crate) struct SubmissionV1<AccountId, BlockNumber> {
+		pub attestor: AccountId,
+		pub answer: Answer,
+		pub at: BlockNumber,
+	}
+
+	/// A request as storage version 1 kept it: its submissions without the custodian.
+	#[derive(Encode, Decode)]
+	pub(crate) struct RequestV1<T: Config> {
+		pub requester: T::AccountId,
+		pub model_id: u32,
+		pub model_hash: ModelHash,
+		pub record_id: RecordId,
+		pub commitment: RecordCommitment,
+		pub patient: T::AccountId,
+		pub custodian: T::AccountId,
+		pub data_class: DataClass,
+		pub quorum: u32,
+		pub requested_at: BlockNumberFor<T>,
+		pub requested_time: Moment,
+		pub deadline: BlockNumberFor<T>,
+		pub status: RequestStatus,
+		pub settled_at: Option<BlockNumberFor<T>>,
+		pub submissions:
+			BoundedVec<SubmissionV1<T::AccountId, BlockNumberFor<T>>, MaxSubmissionsOf<T>>,
+	}
+
+	/// Adds `request_id` to a listing unless it is there already (so that the migration may
+	/// meet a listing the new code filled).
+	fn list<S: Get<u32>>(
+		ids: &mut BoundedVec<RequestId, S>,
+		request_id: RequestId,
+	) -> Result<(), RequestId> {
+		if ids.contains(&request_id) {
+			Ok(())
+		} else {
+			ids.try_push(request_id)
+		}
+	}
+
+	/// Rewrites models and requests into version 2 and lists the open requests.
+	///
+	/// A model's minimum quorum starts at 1 (what every request could ask for before). A
+	/// submission's custodian is its attestor's custodian now, or, for an attestor no longer
+	/// registered, the attestor account itself: a value no custodian has, so that it never
+	/// blocks a hospital's own submission and never counts as a holder. Should an open request
+	/// then hold two answers of one hospital, the later is dropped: an open request counts one
+	/// answer per hospital. Settled requests keep their answers as they were settled.
+	pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut models = 0u64;
+			Models::<T>::translate::<ModelV1<T>, _>(|_, old| {
+				models += 1;
+				Some(Model {
+					model_hash: old.model_hash,
+					card_hash: old.card_hash,
+					name: old.name,
+					version: old.version,
+					output_size: old.output_size,
+					tolerance_ppm: old.tolerance_ppm,
+					engine_version: old.engine_version,
+					status: old.status,
+					proposer: old.proposer,
+					proposed_at: old.proposed_at,
+					approved_at: old.approved_at,
+					retired_at: old.retired_at,
+					min_quorum: 1,
+				})
+			});
+			let mut requests = 0u64;
+			let mut lookups = 0u64;
+			let mut dropped = 0u64;
+			Requests::<T>::translate::<RequestV1<T>, _>(|_, old| {
+				requests += 1;
+				let open = old.status.is_open();
+				let mut submissions = alloc::vec::Vec::with_capacity(old.submissions.len());
+				for s in old.submissions {
+					lookups += 1;
+					let custodian =
+						T::Attestors::custodian_of(&s.attestor).unwrap_or(s.attestor.clone());
+					if open
+						&& submissions.iter().any(|k: &SubmissionOf<T>| k.custodian == custodian)
+					{
+						// Two answers of one hospital (under version 1 its former attestor was
+						// its own account): an open request counts the first one only.
+						dropped += 1;
+						continue;
+					}
+					submissions.push(Submission {
+						attestor: s.attestor,
+						custodian,
+						answer: s.answer,
+						at: s.at,
+					});
+				}
+				Some(Request {
+					requester: old.requester,
+					model_id: old.model_id,
+					model_hash: old.model_hash,
+					record_id: old.record_id,
+					commitment: old.commitment,
+					patient: old.patient,
+					custodian: old.custodian,
+					data_class: old.data_class,
+					quorum: old.quorum,
+					requested_at: old.requested_at,
+					requested_time: old.requested_time,
+					deadline: old.deadline,
+					status: old.status,
+					settled_at: old.settled_at,
+					submissions: BoundedVec::truncate_from(submissions),
+				})
+			});
+			let mut listed = 0u64;
+			for request_id in OpenRequests::<T>::iter_keys() {
+				let Some(request) = Requests::<T>::get(request_id) else { continue };
+				listed += 1;
+				let by_record = OpenRequestsByRecord::<T>::mutate(request.record_id, |ids| {
+					list(ids, request_id)
+				});
+				let by_pair = if request.requester != request.patient {
+					OpenRequestsByPair::<T>::mutate(&request.patient, &request.requester, |ids| {
+						list(ids, request_id)
+					})
+				} else {
+					Ok(())
+				};
+				if by_record.is_err() || by_pair.is_err() {
+					// More open requests than the new bounds allow: the extra ones are still
+					// re-checked at every submission and expire at their deadline, but a
+					// withdrawal would not cancel them at once, and the post-upgrade check of
+					// try-runtime fails: raise the bounds before upgrading such a chain.
+					log::warn!(
+						target: LOG_TARGET,
+						"attestation v2: open request {request_id} is beyond a listing bound",
+					);
+				}
+			}
+			log::info!(
+				target: LOG_TARGET,
+				"attestation v2: {models} models, {requests} requests rewritten; {listed} open requests listed; {dropped} second answers of a hospital dropped from open requests",
+			);
+			// Each model and request read and written; an attestor lookup (two reads) per
+			// submission; each open request read and listed twice.
+			T::DbWeight::get().reads_writes(
+				models
+					.saturating_add(requests)
+					.saturating_add(lookups.saturating_mul(2))
+					.saturating_add(listed.saturating_mul(3)),
+				models.saturating_add(requests).saturating_add(listed.saturating_mul(2)),
+			)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			let models = Models::<T>::iter_keys().count() as u64;
+			let requests = Requests::<T>::iter_keys().count() as u64;
+			let open = u64::from(OpenRequests::<T>::count());
+			Ok((models, requests, open).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let (models, requests, open) = <(u64, u64, u64)>::decode(&mut &state[..])
+				.map_err(|_| sp_runtime::TryRuntimeError::Other("pre-upgrade state undecodable"))?;
+			ensure!(Models::<T>::iter().count() as u64 == models, "a model did not decode");
+			ensure!(Requests::<T>::iter().count() as u64 == requests, "a request did not decode");
+			ensure!(u64::from(OpenRequests::<T>::count()) == open, "the open set changed");
+			ensure!(
+				Models::<T>::iter_values().all(|model| model.min_quorum >= 1),
+				"a model without a minimum quorum"
+			);
+			Ok(())
+		}
+	}
+
+	/// [`InnerMigrateV1ToV2`], run only when the on-chain storage version is 1; it then sets
+	/// version 2.
+	pub type MigrateToV2<T> = VersionedMigration<
+		1,
+		2,
+		InnerMigrateV1ToV2<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -6,7 +6,6 @@
 
 use crate as pallet_attestation;
 use crate::{InferenceOutput, ModelId, ModelStatus, Models, RecordCommitment, RecordId, RequestId};
-use alloc::collections::BTreeSet;
 use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl,
@@ -15,8 +14,8 @@ use frame_support::{
 };
 use frame_system::{offchain::AppCrypto, EnsureRoot, EnsureSignedBy};
 use healthchain_primitives::{
-	testing::{MockConsentCheck, MockRecordLookup},
-	DataClass, Purpose,
+	testing::{MockAttestors, MockConsentCheck, MockRecordLookup},
+	AttestorRegistry, DataClass, Purpose,
 };
 use sp_runtime::{
 	generic,
@@ -55,13 +54,19 @@ pub const STRANGER: AccountId = account(6);
 pub const ST_MARYS: AccountId = account(10);
 /// General Hospital, another hospital of the consortium.
 pub const GENERAL: AccountId = account(11);
-/// The first attestor (a node's inference key).
+/// County Hospital, a third hospital of the consortium.
+pub const COUNTY: AccountId = account(12);
+/// University Hospital, a fourth hospital of the consortium.
+pub const UNIVERSITY: AccountId = account(13);
+/// A hospital of the consortium that holds none of the mock's records.
+pub const OUTSIDER: AccountId = account(14);
+/// The first attestor: the inference key of St. Mary's node.
 pub const NODE_A: AccountId = account(20);
-/// The second attestor.
+/// The second attestor: General Hospital's.
 pub const NODE_B: AccountId = account(21);
-/// The third attestor.
+/// The third attestor: County Hospital's.
 pub const NODE_C: AccountId = account(22);
-/// The fourth attestor.
+/// The fourth attestor: University Hospital's.
 pub const NODE_D: AccountId = account(23);
 /// An account that is not an attestor.
 pub const NOT_AN_ATTESTOR: AccountId = account(29);
@@ -72,6 +77,10 @@ pub const REQUEST_TIMEOUT: u64 = 20;
 pub const MAX_QUORUM: u32 = 4;
 /// Most requests per block.
 pub const MAX_REQUESTS_PER_BLOCK: u32 = 4;
+/// Most open requests on one record.
+pub const MAX_OPEN_PER_RECORD: u32 = 6;
+/// Most open requests of one (patient, requester) pair.
+pub const MAX_OPEN_PER_PAIR: u32 = 5;
 /// Most inferences per off-chain worker run.
 pub const MAX_REQUESTS_PER_OCW_RUN: u32 = 3;
 /// Milliseconds per block in the mock.
@@ -113,29 +122,6 @@ impl SortedMembers<AccountId> for Hospitals {
 	}
 }
 
-/// The attestor set of the mock, kept in the test's storage (so every test starts empty):
-/// what the consortium's hospitals with the attestor role are in the runtime.
-#[frame_support::storage_alias]
-type MockAttestorSet =
-	StorageValue<MockAttestors, BTreeSet<AccountId>, frame_support::pallet_prelude::ValueQuery>;
-
-/// The mock's attestor set: `register` adds to it, `deregister` removes from it.
-pub struct MockAttestors;
-impl SortedMembers<AccountId> for MockAttestors {
-	fn sorted_members() -> Vec<AccountId> {
-		MockAttestorSet::get().into_iter().collect()
-	}
-
-	fn contains(who: &AccountId) -> bool {
-		MockAttestorSet::get().contains(who)
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn add(who: &AccountId) {
-		MockAttestorSet::mutate(|set| set.insert(who.clone()));
-	}
-}
-
 impl pallet_attestation::Config for Test {
 	type AuthorityId = crate::crypto::InferenceAuthId;
 	type ModelProposerOrigin = EnsureSignedBy<Hospitals, AccountId>;
@@ -148,6 +134,8 @@ impl pallet_attestation::Config for Test {
 	type MaxQuorum = ConstU32<MAX_QUORUM>;
 	type MaxRequestsPerBlock = ConstU32<MAX_REQUESTS_PER_BLOCK>;
 	type MaxRequestsPerOcwRun = ConstU32<MAX_REQUESTS_PER_OCW_RUN>;
+	type MaxOpenRequestsPerRecord = ConstU32<MAX_OPEN_PER_RECORD>;
+	type MaxOpenRequestsPerPair = ConstU32<MAX_OPEN_PER_PAIR>;
 	type MaxNameLen = ConstU32<32>;
 	type MaxVersionLen = ConstU32<16>;
 	type MaxEngineVersionLen = ConstU32<32>;
@@ -194,6 +182,7 @@ pub fn signed_payload(call: &RuntimeCall, nonce: u32) -> Vec<u8> {
 pub fn new_test_ext_with(models: Vec<crate::GenesisModel>) -> sp_io::TestExternalities {
 	MockConsentCheck::reset();
 	MockRecordLookup::reset();
+	MockAttestors::reset();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_attestation::GenesisConfig::<Test> { models, ..Default::default() }
 		.assimilate_storage(&mut storage)
@@ -244,6 +233,7 @@ pub fn genesis_model(model_hash: [u8; 32]) -> crate::GenesisModel {
 		output_size: 2,
 		tolerance_ppm: TOLERANCE,
 		engine_version: b"tract-onnx 0.23.9".to_vec(),
+		min_quorum: 1,
 	}
 }
 
@@ -271,21 +261,54 @@ pub fn approved_model() -> ModelId {
 	model_id
 }
 
-/// Makes `attestors` attestors (in the runtime: the consortium admits their hospitals).
+/// The hospital whose node signs with `attestor`: St. Mary's, General, County and University
+/// for `NODE_A` to `NODE_D`; for any other account, a hospital of its own (the account with
+/// its last byte inverted).
+pub fn hospital_of(attestor: &AccountId) -> AccountId {
+	let named = [(NODE_A, ST_MARYS), (NODE_B, GENERAL), (NODE_C, COUNTY), (NODE_D, UNIVERSITY)];
+	named.iter().find(|(node, _)| node == attestor).map(|(_, h)| h.clone()).unwrap_or_else(|| {
+		let mut bytes: [u8; 32] = *attestor.as_ref();
+		bytes[31] ^= 0xff;
+		AccountId32::new(bytes)
+	})
+}
+
+/// Shares the mock's records (those anchored already) with `hospital`.
+fn share_records_with(hospital: &AccountId) {
+	for record_id in [RECORD, BOB_RECORD] {
+		MockRecordLookup::share(record_id, hospital);
+	}
+}
+
+/// Makes `attestors` attestors of their hospitals ([`hospital_of`]), which hold the mock's
+/// records (in the runtime: the consortium admits the hospitals, the records' custodian
+/// shares the records with them).
 pub fn register(attestors: &[AccountId]) {
-	MockAttestorSet::mutate(|set| set.extend(attestors.iter().cloned()));
+	for attestor in attestors {
+		let hospital = hospital_of(attestor);
+		MockAttestors::register(attestor, &hospital);
+		share_records_with(&hospital);
+	}
 }
 
 /// Takes `attestor` out of the attestor set (in the runtime: its hospital is removed or loses
 /// the attestor role).
 pub fn deregister(attestor: &AccountId) {
-	MockAttestorSet::mutate(|set| set.remove(attestor));
+	MockAttestors::deregister(attestor);
 }
 
-/// Anchors Alice's laboratory record (held by St. Mary's) and Bob's imaging record.
+/// Anchors Alice's laboratory record (held by St. Mary's) and Bob's imaging record, shared
+/// with the hospitals of the attestors registered so far.
 pub fn anchor_records() {
 	MockRecordLookup::anchor(RECORD, &ALICE, &ST_MARYS, COMMITMENT, DataClass::Laboratory);
 	MockRecordLookup::anchor(BOB_RECORD, &BOB, &ST_MARYS, BOB_COMMITMENT, DataClass::Imaging);
+	for attestor in <MockAttestors as AttestorRegistry<AccountId>>::attestors() {
+		if let Some(hospital) =
+			<MockAttestors as AttestorRegistry<AccountId>>::custodian_of(&attestor)
+		{
+			share_records_with(&hospital);
+		}
+	}
 }
 
 /// Alice permits the clinician AI-assisted diagnosis.

@@ -1,11 +1,14 @@
 //! The model registry: a model is proposed (or registered at genesis), approved by governance,
-//! and retired by governance. A model's ONNX file hash is registered once, under one id.
+//! given a minimum quorum by governance, and retired by governance. A model's ONNX file hash
+//! is registered once, under one id.
 
 use crate::{
 	Config, Error, Event, Hash32, Model, ModelHash, ModelId, ModelIdByHash, ModelStatus, Models,
 	NextModelId, Pallet, MAX_OUTPUT_VALUES,
 };
-use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::DispatchError, BoundedVec};
+use frame_support::{
+	dispatch::DispatchResult, ensure, pallet_prelude::DispatchError, traits::Get, BoundedVec,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Registers a new model as `Proposed` after checking its fields; returns its id.
@@ -42,6 +45,7 @@ impl<T: Config> Pallet<T> {
 				proposed_at: frame_system::Pallet::<T>::block_number(),
 				approved_at: None,
 				retired_at: None,
+				min_quorum: 1,
 			},
 		);
 		ModelIdByHash::<T>::insert(model_hash, model_id);
@@ -78,6 +82,20 @@ impl<T: Config> Pallet<T> {
 			Ok::<_, Error<T>>(model.model_hash)
 		})?;
 		Self::deposit_event(Event::ModelRetired { model_id, model_hash });
+		Ok(())
+	}
+
+	/// Sets the minimum quorum of model `model_id` (the logic of `set_min_quorum`): proposed
+	/// or approved, not retired.
+	pub(crate) fn do_set_min_quorum(model_id: ModelId, min_quorum: u32) -> DispatchResult {
+		ensure!((1..=T::MaxQuorum::get()).contains(&min_quorum), Error::<T>::InvalidQuorum);
+		Models::<T>::try_mutate(model_id, |entry| {
+			let model = entry.as_mut().ok_or(Error::<T>::ModelNotFound)?;
+			ensure!(model.status != ModelStatus::Retired, Error::<T>::ModelAlreadyRetired);
+			model.min_quorum = min_quorum;
+			Ok::<_, Error<T>>(())
+		})?;
+		Self::deposit_event(Event::ModelMinQuorumSet { model_id, min_quorum });
 		Ok(())
 	}
 }

@@ -3,15 +3,27 @@
 //! At every block the worker of a node
 //!
 //! 1. picks the node's attestor: the lowest account among the `infr` keys of the node's
-//!    keystore that governance registered as attestors. A node submits with **one** key only,
-//!    so that it cannot make a quorum by itself with several keys;
-//! 2. goes through the open requests, oldest first, skipping those this attestor already
-//!    answered on chain, those whose record this node found it did not hold less than
-//!    [`NOT_HELD_RECHECK_BLOCKS`] blocks ago, and those it answered less than
+//!    keystore that are registered attestors, and the custodian (hospital) it belongs to. A
+//!    node submits with **one** key only; the pallet counts one submission per hospital
+//!    anyway;
+//! 2. goes through the open requests, oldest first, skipping those its hospital already
+//!    answered on chain, those whose record its hospital does not hold on chain (it neither
+//!    anchored the record nor was it shared with it: the pallet would refuse the answer),
+//!    those no longer permitted (the rule of `cancel_request`: the record version is no longer
+//!    current, the consent no longer permits the requester, or the model was retired — checked
+//!    before the record is touched, so withdrawal stops processing even where nothing has
+//!    cancelled the request yet), those whose record this node found it did not hold less
+//!    than [`NOT_HELD_RECHECK_BLOCKS`] blocks ago, and those it answered less than
 //!    [`RESUBMIT_AFTER_BLOCKS`] blocks ago (its transaction may still be in the pool);
 //! 3. takes the request's off-chain lock, then calls the host function
-//!    `inference::run(model_hash, commitment)`:
+//!    `inference::run(model_hash, card_hash, commitment)` with the model's approved card hash
+//!    (the node refuses to run a model whose local card is not that one: `ModelCardMismatch`):
 //!    - `None`: the node has no inference engine; the worker stops for this block;
+//!    - `Some(Err(failure))` with a transient fault of this node (`NodeBusy`,
+//!      `WorkerUnavailable`): nothing is sent; the worker tries again
+//!      [`TRANSIENT_RETRY_BLOCKS`] blocks later, at most [`MAX_TRANSIENT_ATTEMPTS`] times in
+//!      all, then stays silent on the request (a local fault is never reported as a failure
+//!      of the model on the record);
 //!    - `Some(Err(RecordNotHeld))`: the node does not hold the record; it notes the block and
 //!      asks again [`NOT_HELD_RECHECK_BLOCKS`] blocks later, so that a hospital that receives
 //!      the record while the request is open (`store import-record-export`) still answers it.
@@ -47,19 +59,33 @@
 //!   takes one submission per attestor and request, and the duplicate is not fee-less.
 //!
 //! Markers are small (tens of bytes per request) and are not cleaned up.
+//!
+//! ## Nonces
+//!
+//! The worker signs with its hospital's attestor account, which nothing else signs with
+//! (the consortium refuses a governance account as attestor account). Even so, the chain
+//! state's nonce lags behind the transaction pool: a second answer sent before the first is
+//! in a block would reuse its nonce and replace it. So the worker keeps the last nonce it used
+//! in persistent off-chain storage ([`NONCE_PREFIX`]) and signs with the higher of the
+//! state's nonce and the one after it — unless that was [`NONCE_MEMORY_BLOCKS`] blocks ago
+//! or more, when the state's nonce is taken (a dropped transaction must not leave a gap that
+//! holds back every later one). The nonce is reserved with a compare-and-set on that
+//! storage before the transaction is signed ([`reserve_nonce`]), so two workers running at
+//! once never take the same one; a nonce whose transaction the pool refused is given back.
 
-use crate::{Call, Config, Models, OpenRequests, RequestId, Requests, LOG_TARGET};
-use alloc::{vec, vec::Vec};
+use crate::{Call, Config, Models, OpenRequests, Pallet, RequestId, Requests, LOG_TARGET};
+use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::traits::{Get, SortedMembers};
+use frame_support::traits::Get;
 use frame_system::{
-	offchain::{Account, ForAny, SendSignedTransaction, Signer},
+	offchain::{Account, CreateSignedTransaction, ForAny, Signer, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
 use healthchain_inference_primitives::{inference, InferenceFailure};
+use healthchain_primitives::{AttestorRegistry, RecordLookup};
 use sp_runtime::{
 	offchain::{
-		storage::StorageValueRef,
+		storage::{MutateStorageError, StorageValueRef},
 		storage_lock::{BlockAndTime, StorageLock},
 		Duration,
 	},
@@ -79,12 +105,29 @@ pub const LOCK_EXPIRY_BLOCKS: u32 = 5;
 pub const LOCK_EXPIRY_MS: u64 = 120_000;
 /// A submission not on chain this many blocks after it went to the pool is run and sent again.
 pub const RESUBMIT_AFTER_BLOCKS: u32 = 10;
+/// Prefix of the record of the last nonce an attestor account's worker used (holding the
+/// nonce and the block it was used at).
+pub const NONCE_PREFIX: &[u8] = b"healthchain/attestation/nonce/";
+/// A hospital's attestor account is used by its worker only, but a transaction it sent may
+/// still be in the pool, where the state's nonce does not see it: the worker signs with the
+/// nonce after the last one it used, unless the state's is higher, or that one was used
+/// this many blocks ago or more (its transaction was dropped, and the gap it would leave
+/// must not hold back every later one).
+pub const NONCE_MEMORY_BLOCKS: u32 = RESUBMIT_AFTER_BLOCKS;
 /// A node that did not hold a request's record asks again this many blocks later.
 pub const NOT_HELD_RECHECK_BLOCKS: u32 = 5;
+/// Prefix of the transient-fault marker of a request (holding how many attempts met a
+/// transient fault of this node, and the block of the last one).
+pub const TRANSIENT_PREFIX: &[u8] = b"healthchain/attestation/transient/";
+/// A request whose inference met a transient fault of this node is tried again this many
+/// blocks later…
+pub const TRANSIENT_RETRY_BLOCKS: u32 = 2;
+/// …at most this many times in all (the first attempt included).
+pub const MAX_TRANSIENT_ATTEMPTS: u32 = 5;
 
 /// The off-chain worker's work at block `now` (see the module docs).
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
-	let Some(attestor) = local_attestor::<T>() else {
+	let Some((attestor, custodian)) = local_attestor::<T>() else {
 		log::trace!(target: LOG_TARGET, "no registered attestor key in the keystore");
 		return;
 	};
@@ -98,8 +141,11 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		let Some(request) = Requests::<T>::get(request_id) else { continue };
 		if !request.status.is_open()
 			|| now >= request.deadline
-			|| request.has_submitted(&attestor.id)
+			|| request.has_submitted(&custodian)
+			|| !T::RecordLookup::is_holder(request.record_id, &custodian)
+			|| Pallet::<T>::cancel_reason(&request, now).is_some()
 			|| recently_not_held::<T>(request_id, now)
+			|| transient_backoff::<T>(request_id, now)
 			|| recently_done::<T>(request_id, &attestor.id, now)
 		{
 			continue;
@@ -117,7 +163,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			continue;
 		}
 
-		let call = match inference::run(request.model_hash, request.commitment) {
+		let Some(model) = Models::<T>::get(request.model_id) else { continue };
+		let call = match inference::run(request.model_hash, model.card_hash, request.commitment) {
 			None => {
 				log::debug!(target: LOG_TARGET, "no inference engine in this node");
 				return;
@@ -126,8 +173,18 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				StorageValueRef::persistent(&not_held_key(request_id)).set(&now);
 				continue;
 			},
+			Some(Err(failure)) if failure.is_transient() => {
+				let attempts = note_transient::<T>(request_id, now);
+				log::warn!(
+					target: LOG_TARGET,
+					"inference request {request_id}: this node could not run it ({failure:?}, \
+					 attempt {attempts} of {MAX_TRANSIENT_ATTEMPTS}); not reported",
+				);
+				runs = runs.saturating_add(1);
+				continue;
+			},
 			Some(Ok(output)) => {
-				let expected = Models::<T>::get(request.model_id).map(|m| m.output_size as usize);
+				let expected = Some(model.output_size as usize);
 				if expected == Some(output.values.len()) {
 					Call::<T>::submit_result { request_id, output }
 				} else {
@@ -140,16 +197,13 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			Some(Err(failure)) => Call::<T>::report_failure { request_id, failure },
 		};
 		runs = runs.saturating_add(1);
-		let sent = Signer::<T, T::AuthorityId>::any_account()
-			.with_filter(vec![attestor.public.clone()])
-			.send_signed_transaction(|_| call.clone());
-		match sent {
-			Some((_, Ok(()))) => {
+		match send_signed::<T>(&attestor, call, now) {
+			Ok(()) => {
 				StorageValueRef::persistent(&pair_key::<T>(DONE_PREFIX, request_id, &attestor.id))
 					.set(&now);
 				log::info!(target: LOG_TARGET, "answered inference request {request_id}");
 			},
-			_ => log::warn!(
+			Err(()) => log::warn!(
 				target: LOG_TARGET,
 				"could not send the answer to inference request {request_id}; retrying later",
 			),
@@ -158,11 +212,11 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 }
 
 /// The node's attestor: the lowest account among the keystore's `infr` keys that is a
-/// registered attestor.
-pub fn local_attestor<T: Config>() -> Option<Account<T>> {
+/// registered attestor, with the custodian it belongs to.
+pub fn local_attestor<T: Config>() -> Option<(Account<T>, T::AccountId)> {
 	Signer::<T, T::AuthorityId, ForAny>::keystore_accounts()
-		.filter(|account| T::Attestors::contains(&account.id))
-		.min_by(|a, b| a.id.cmp(&b.id))
+		.filter_map(|account| T::Attestors::custodian_of(&account.id).map(|c| (account, c)))
+		.min_by(|a, b| a.0.id.cmp(&b.0.id))
 }
 
 /// The off-chain storage key of a (request, attestor) pair under `prefix`.
@@ -201,4 +255,154 @@ fn recently_done<T: Config>(
 		.ok()
 		.flatten()
 		.is_some_and(|sent_at| now < sent_at.saturating_add(RESUBMIT_AFTER_BLOCKS.into()))
+}
+
+/// The off-chain storage key of the transient-fault marker of a request.
+pub fn transient_key(request_id: RequestId) -> Vec<u8> {
+	let mut key = TRANSIENT_PREFIX.to_vec();
+	request_id.encode_to(&mut key);
+	key
+}
+
+/// Notes that an attempt at `request_id` met a transient fault at block `now`; returns how
+/// many attempts did so far.
+fn note_transient<T: Config>(request_id: RequestId, now: BlockNumberFor<T>) -> u32 {
+	let key = transient_key(request_id);
+	let marker = StorageValueRef::persistent(&key);
+	let attempts = marker
+		.get::<(u32, BlockNumberFor<T>)>()
+		.ok()
+		.flatten()
+		.map_or(0, |(attempts, _)| attempts)
+		.saturating_add(1);
+	marker.set(&(attempts, now));
+	attempts
+}
+
+/// Whether `request_id` met a transient fault of this node less than `TRANSIENT_RETRY_BLOCKS`
+/// blocks before `now`, or `MAX_TRANSIENT_ATTEMPTS` times already.
+fn transient_backoff<T: Config>(request_id: RequestId, now: BlockNumberFor<T>) -> bool {
+	StorageValueRef::persistent(&transient_key(request_id))
+		.get::<(u32, BlockNumberFor<T>)>()
+		.ok()
+		.flatten()
+		.is_some_and(|(attempts, at)| {
+			attempts >= MAX_TRANSIENT_ATTEMPTS
+				|| now < at.saturating_add(TRANSIENT_RETRY_BLOCKS.into())
+		})
+}
+
+/// The off-chain storage key of the last nonce `who`'s worker used.
+pub fn nonce_key<T: Config>(who: &T::AccountId) -> Vec<u8> {
+	let mut key = NONCE_PREFIX.to_vec();
+	who.encode_to(&mut key);
+	key
+}
+
+/// The nonce the worker signs its next transaction from `who` with at block `now` (see
+/// "Nonces" in the module docs), as [`reserve_nonce`] would reserve it.
+pub fn next_nonce<T: Config>(who: &T::AccountId, now: BlockNumberFor<T>) -> T::Nonce {
+	let stored = StorageValueRef::persistent(&nonce_key::<T>(who))
+		.get::<(T::Nonce, BlockNumberFor<T>)>()
+		.ok()
+		.flatten();
+	nonce_after::<T>(who, stored, now)
+}
+
+/// The nonce after the remembered one `stored`, or the state's nonce of `who` if that is
+/// higher or the remembered one is older than `NONCE_MEMORY_BLOCKS` at block `now`.
+fn nonce_after<T: Config>(
+	who: &T::AccountId,
+	stored: Option<(T::Nonce, BlockNumberFor<T>)>,
+	now: BlockNumberFor<T>,
+) -> T::Nonce {
+	let state = frame_system::Pallet::<T>::account_nonce(who);
+	stored
+		.filter(|(_, at)| now < at.saturating_add(NONCE_MEMORY_BLOCKS.into()))
+		.map(|(nonce, _)| nonce.saturating_add(1u32.into()))
+		.map_or(state, |next| next.max(state))
+}
+
+/// A remembered nonce and the block it was reserved at.
+pub type RememberedNonce<T> = (<T as frame_system::Config>::Nonce, BlockNumberFor<T>);
+
+/// How often [`reserve_nonce`] tries again when a concurrent worker reserved a nonce of the
+/// same account between its read and its write.
+pub const NONCE_RESERVE_ATTEMPTS: u32 = 10;
+
+/// Reserves the nonce [`next_nonce`] names for a transaction from `who` at block `now`, with
+/// a compare-and-set on off-chain storage: workers of consecutive blocks running at the same
+/// time never sign with the same nonce. Returns the reserved nonce and the remembered value it
+/// replaced (for [`release_nonce`]); `None` if concurrent workers kept winning the race.
+pub fn reserve_nonce<T: Config>(
+	who: &T::AccountId,
+	now: BlockNumberFor<T>,
+) -> Option<(T::Nonce, Option<RememberedNonce<T>>)> {
+	let key = nonce_key::<T>(who);
+	let slot = StorageValueRef::persistent(&key);
+	for _ in 0..NONCE_RESERVE_ATTEMPTS {
+		let mut replaced = None;
+		let reserved = slot.mutate::<(T::Nonce, BlockNumberFor<T>), (), _>(|stored| {
+			replaced = stored.ok().flatten();
+			Ok((nonce_after::<T>(who, replaced, now), now))
+		});
+		match reserved {
+			Ok((nonce, _)) => return Some((nonce, replaced)),
+			Err(MutateStorageError::ConcurrentModification(_)) => continue,
+			Err(MutateStorageError::ValueFunctionFailed(())) => return None,
+		}
+	}
+	None
+}
+
+/// Gives back the nonce `nonce` reserved at block `now` whose transaction the pool refused:
+/// the remembered value goes back to `replaced`, unless another worker reserved a nonce
+/// after this one (then the gap closes once the remembered nonce is `NONCE_MEMORY_BLOCKS`
+/// old).
+pub fn release_nonce<T: Config>(
+	who: &T::AccountId,
+	nonce: T::Nonce,
+	now: BlockNumberFor<T>,
+	replaced: Option<(T::Nonce, BlockNumberFor<T>)>,
+) {
+	let key = nonce_key::<T>(who);
+	let mut slot = StorageValueRef::persistent(&key);
+	let still_ours = slot
+		.get::<(T::Nonce, BlockNumberFor<T>)>()
+		.ok()
+		.flatten()
+		.is_some_and(|stored| stored == (nonce, now));
+	if !still_ours {
+		return;
+	}
+	match replaced {
+		Some(previous) => {
+			let _ = slot.mutate::<(T::Nonce, BlockNumberFor<T>), (), _>(|stored| {
+				match stored.ok().flatten() {
+					Some(current) if current == (nonce, now) => Ok(previous),
+					_ => Err(()),
+				}
+			});
+		},
+		None => slot.clear(),
+	}
+}
+
+/// Signs `call` with the attestor key and hands it to the transaction pool, with a nonce
+/// reserved by [`reserve_nonce`] (given back if the pool refuses the transaction).
+fn send_signed<T: Config>(
+	attestor: &Account<T>,
+	call: crate::Call<T>,
+	now: BlockNumberFor<T>,
+) -> Result<(), ()> {
+	let (nonce, replaced) = reserve_nonce::<T>(&attestor.id, now).ok_or(())?;
+	let sent = <T as CreateSignedTransaction<crate::Call<T>>>::create_signed_transaction::<
+		T::AuthorityId,
+	>(call.into(), attestor.public.clone(), attestor.id.clone(), nonce)
+	.ok_or(())
+	.and_then(SubmitTransaction::<T, crate::Call<T>>::submit_transaction);
+	if sent.is_err() {
+		release_nonce::<T>(&attestor.id, nonce, now, replaced);
+	}
+	sent
 }

@@ -10,9 +10,8 @@ use crate::{
 	OpenRequests, Page, Pallet, PatientAttestationCount, RequestId, RequestOf, Requests,
 };
 use alloc::vec::Vec;
-use frame_support::traits::SortedMembers;
 use frame_system::pallet_prelude::BlockNumberFor;
-use healthchain_primitives::page_size;
+use healthchain_primitives::{page_size, AttestorRegistry};
 
 impl<T: Config> Pallet<T> {
 	/// One model by id.
@@ -49,12 +48,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `who` is an attestor (one of `T::Attestors`).
 	pub fn is_attestor(who: T::AccountId) -> bool {
-		T::Attestors::contains(&who)
+		T::Attestors::is_attestor(&who)
 	}
 
 	/// The attestors, sorted.
 	pub fn attestors() -> Vec<T::AccountId> {
-		T::Attestors::sorted_members()
+		T::Attestors::attestors()
 	}
 
 	/// One request by id, with every submission.

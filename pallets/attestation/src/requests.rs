@@ -8,20 +8,27 @@ use crate::{
 	agreement, Answer, Attestation, Attestations, AttestationsByModel, AttestationsByPatient,
 	AttestationsBySeq, CancelReason, Config, Error, Event, InferenceFailure, InferenceOutput,
 	ModelId, ModelOf, ModelStats, ModelStatus, Models, Moment, NextAttestationSeq, NextRequestId,
-	OpenRequests, OutputValues, Pallet, PatientAttestationCount, RecordId, Request, RequestId,
-	RequestOf, RequestStatus, Requests, RequestsByDeadline, Submission, WeightInfo,
+	OpenRequests, OpenRequestsByPair, OpenRequestsByRecord, OutputValues, Pallet,
+	PatientAttestationCount, RecordId, Request, RequestId, RequestOf, RequestStatus, Requests,
+	RequestsByDeadline, Submission, WeightInfo,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	dispatch::{DispatchResult, DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
 	pallet_prelude::DispatchError,
-	traits::{Get, SortedMembers, UnixTime},
+	traits::{Get, UnixTime},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use healthchain_primitives::{ConsentCheck, DataTarget, Purpose, RecordLookup, RecordStatus};
+use healthchain_primitives::{
+	AttestorRegistry, ConsentCheck, DataTarget, Purpose, RecordLookup, RecordStatus,
+};
 use sp_runtime::{traits::Saturating, SaturatedConversion};
+
+/// What the checks of a submission return: the request, its model and the attestor's
+/// custodian.
+type CheckedSubmission<T> = (RequestOf<T>, ModelOf<T>, <T as frame_system::Config>::AccountId);
 
 impl<T: Config> Pallet<T> {
 	/// The wall-clock time now, in milliseconds.
@@ -39,6 +46,7 @@ impl<T: Config> Pallet<T> {
 		ensure!((1..=T::MaxQuorum::get()).contains(&quorum), Error::<T>::InvalidQuorum);
 		let model = Models::<T>::get(model_id).ok_or(Error::<T>::ModelNotFound)?;
 		ensure!(model.status == ModelStatus::Approved, Error::<T>::ModelNotApproved);
+		ensure!(quorum >= model.min_quorum, Error::<T>::QuorumBelowModelMinimum);
 		let record = T::RecordLookup::record(record_id).ok_or(Error::<T>::RecordNotFound)?;
 		ensure!(record.status == RecordStatus::Current, Error::<T>::RecordErased);
 		let now = frame_system::Pallet::<T>::block_number();
@@ -56,8 +64,23 @@ impl<T: Config> Pallet<T> {
 		let request_id = NextRequestId::<T>::get();
 		let next_id = request_id.checked_add(1).ok_or(Error::<T>::RequestIdsExhausted)?;
 		let deadline = now.saturating_add(T::RequestTimeout::get());
-		RequestsByDeadline::<T>::try_mutate(deadline, |ids| ids.try_push(request_id))
-			.map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
+		let mut by_deadline = RequestsByDeadline::<T>::get(deadline);
+		by_deadline.try_push(request_id).map_err(|_| Error::<T>::TooManyRequestsInBlock)?;
+		let mut by_record = OpenRequestsByRecord::<T>::get(record_id);
+		by_record.try_push(request_id).map_err(|_| Error::<T>::TooManyOpenRequestsForRecord)?;
+		// A patient's own requests need no consent, so no consent change concerns them.
+		let by_pair = if requester != record.patient {
+			let mut by_pair = OpenRequestsByPair::<T>::get(&record.patient, &requester);
+			by_pair.try_push(request_id).map_err(|_| Error::<T>::TooManyOpenRequestsForPair)?;
+			Some(by_pair)
+		} else {
+			None
+		};
+		RequestsByDeadline::<T>::insert(deadline, by_deadline);
+		OpenRequestsByRecord::<T>::insert(record_id, by_record);
+		if let Some(by_pair) = by_pair {
+			OpenRequestsByPair::<T>::insert(&record.patient, &requester, by_pair);
+		}
 
 		Requests::<T>::insert(
 			request_id,
@@ -97,19 +120,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether a submission by `origin` to `request_id` is one the pallet will take: a
-	/// registered attestor, an open request within its deadline, no earlier submission by the
-	/// same attestor. Decides whether `submit_result` and `report_failure` are free.
+	/// registered attestor whose custodian holds the record and has not submitted yet, an open
+	/// request within its deadline. Decides whether `submit_result` and `report_failure` are
+	/// free.
 	pub fn accepts_submission(
 		origin: &frame_system::pallet_prelude::OriginFor<T>,
 		request_id: RequestId,
 	) -> bool {
 		let Ok(who) = frame_system::ensure_signed(origin.clone()) else { return false };
-		if !T::Attestors::contains(&who) {
-			return false;
-		}
+		let Some(custodian) = T::Attestors::custodian_of(&who) else { return false };
 		let now = frame_system::Pallet::<T>::block_number();
 		Requests::<T>::get(request_id).is_some_and(|request| {
-			request.status.is_open() && now < request.deadline && !request.has_submitted(&who)
+			request.status.is_open()
+				&& now < request.deadline
+				&& !request.has_submitted(&custodian)
+				&& T::RecordLookup::is_holder(request.record_id, &custodian)
 		})
 	}
 
@@ -121,11 +146,13 @@ impl<T: Config> Pallet<T> {
 		output: InferenceOutput,
 	) -> DispatchResultWithPostInfo {
 		let now = frame_system::Pallet::<T>::block_number();
-		let (request, model) = Self::check_submission(&attestor, request_id, now)?;
+		let (request, model, custodian) = Self::check_submission(&attestor, request_id, now)?;
 		ensure!(output.values.len() == model.output_size as usize, Error::<T>::WrongOutputSize);
 		let values =
 			OutputValues::try_from(output.values).map_err(|_| Error::<T>::WrongOutputSize)?;
-		Self::record_submission(attestor, request_id, request, &model, now, Answer::Output(values))
+		let submission =
+			Submission { attestor, custodian, answer: Answer::Output(values), at: now };
+		Self::record_submission(request_id, request, &model, now, submission)
 	}
 
 	/// Records a failure (the logic of `report_failure`): after the checks every submission
@@ -136,48 +163,48 @@ impl<T: Config> Pallet<T> {
 		failure: InferenceFailure,
 	) -> DispatchResultWithPostInfo {
 		let now = frame_system::Pallet::<T>::block_number();
-		let (request, model) = Self::check_submission(&attestor, request_id, now)?;
+		let (request, model, custodian) = Self::check_submission(&attestor, request_id, now)?;
 		ensure!(failure != InferenceFailure::RecordNotHeld, Error::<T>::RecordNotHeldIsNotAFailure);
-		Self::record_submission(
-			attestor,
-			request_id,
-			request,
-			&model,
-			now,
-			Answer::Failure(failure),
-		)
+		ensure!(!failure.is_transient(), Error::<T>::LocalFaultIsNotAFailure);
+		let submission =
+			Submission { attestor, custodian, answer: Answer::Failure(failure), at: now };
+		Self::record_submission(request_id, request, &model, now, submission)
 	}
 
 	/// The checks every submission passes first, in this order: a registered attestor, a known
-	/// request, still open, within its deadline at block `now`, not answered by this attestor
-	/// yet, on a known model. Returns the request and its model.
+	/// request, still open, within its deadline at block `now`, not answered by the attestor's
+	/// custodian yet, a custodian that holds the record, on a known model. Returns the
+	/// request, its model and the attestor's custodian.
 	fn check_submission(
 		attestor: &T::AccountId,
 		request_id: RequestId,
 		now: BlockNumberFor<T>,
-	) -> Result<(RequestOf<T>, ModelOf<T>), Error<T>> {
-		ensure!(T::Attestors::contains(attestor), Error::<T>::NotAttestor);
+	) -> Result<CheckedSubmission<T>, Error<T>> {
+		let custodian = T::Attestors::custodian_of(attestor).ok_or(Error::<T>::NotAttestor)?;
 		let request = Requests::<T>::get(request_id).ok_or(Error::<T>::RequestNotFound)?;
 		ensure!(request.status.is_open(), Error::<T>::RequestNotOpen);
 		ensure!(now < request.deadline, Error::<T>::RequestExpired);
-		ensure!(!request.has_submitted(attestor), Error::<T>::AlreadySubmitted);
+		ensure!(!request.has_submitted(&custodian), Error::<T>::AlreadySubmitted);
+		ensure!(
+			T::RecordLookup::is_holder(request.record_id, &custodian),
+			Error::<T>::NotRecordHolder
+		);
 		let model = Models::<T>::get(request.model_id).ok_or(Error::<T>::ModelNotFound)?;
-		Ok((request, model))
+		Ok((request, model, custodian))
 	}
 
 	/// Records a checked submission (result or failure) and settles the request if the
 	/// agreement rule says so; cancels the request instead if it is no longer permitted.
 	fn record_submission(
-		attestor: T::AccountId,
 		request_id: RequestId,
 		mut request: RequestOf<T>,
 		model: &ModelOf<T>,
 		now: BlockNumberFor<T>,
-		answer: Answer,
+		submission: crate::SubmissionOf<T>,
 	) -> DispatchResultWithPostInfo {
 		let quorum = request.quorum;
 		let weight = |quorum: u32| {
-			let base = match answer {
+			let base = match submission.answer {
 				Answer::Output(_) => T::WeightInfo::submit_result(quorum),
 				Answer::Failure(_) => T::WeightInfo::report_failure(quorum),
 			};
@@ -188,14 +215,12 @@ impl<T: Config> Pallet<T> {
 			PostDispatchInfo { actual_weight: Some(weight(quorum)), pays_fee: Pays::No };
 
 		if let Some(reason) = Self::cancel_reason_for(&request, model, now) {
-			Self::cancel(request_id, request, reason, attestor, now);
+			Self::cancel(request_id, request, reason, submission.attestor, now);
 			return Ok(post_info);
 		}
 
-		request
-			.submissions
-			.try_push(Submission { attestor: attestor.clone(), answer: answer.clone(), at: now })
-			.map_err(|_| Error::<T>::TooManySubmissions)?;
+		let (attestor, answer) = (submission.attestor.clone(), submission.answer.clone());
+		request.submissions.try_push(submission).map_err(|_| Error::<T>::TooManySubmissions)?;
 		match answer {
 			Answer::Output(output) => {
 				Self::deposit_event(Event::ResultSubmitted { request_id, attestor, output })
@@ -298,11 +323,35 @@ impl<T: Config> Pallet<T> {
 		request.status = status;
 		request.settled_at = Some(now);
 		OpenRequests::<T>::remove(request_id);
+		Self::forget_open(request_id, request);
 		ModelStats::<T>::mutate(request.model_id, |counts| counts.count_settled(status));
 	}
 
+	/// Takes a request that leaves `Open` out of the open-request listings of its record and
+	/// of its (patient, requester) pair.
+	fn forget_open(request_id: RequestId, request: &RequestOf<T>) {
+		OpenRequestsByRecord::<T>::mutate_exists(request.record_id, |entry| {
+			if let Some(ids) = entry {
+				ids.retain(|id| *id != request_id);
+				if ids.is_empty() {
+					*entry = None;
+				}
+			}
+		});
+		if request.requester != request.patient {
+			OpenRequestsByPair::<T>::mutate_exists(&request.patient, &request.requester, |entry| {
+				if let Some(ids) = entry {
+					ids.retain(|id| *id != request_id);
+					if ids.is_empty() {
+						*entry = None;
+					}
+				}
+			});
+		}
+	}
+
 	/// Cancels an open request and stores it.
-	fn cancel(
+	pub(crate) fn cancel(
 		request_id: RequestId,
 		mut request: RequestOf<T>,
 		reason: CancelReason,

@@ -6,8 +6,9 @@
 use crate::{
 	agreement, max_results, Attestations, AttestationsByModel, AttestationsByPatient,
 	AttestationsBySeq, Config, ModelCounts, ModelId, ModelIdByHash, ModelStats, ModelStatus,
-	Models, NextAttestationSeq, NextModelId, NextRequestId, OpenRequests, Pallet,
-	PatientAttestationCount, RequestStatus, Requests, RequestsByDeadline, MAX_OUTPUT_VALUES,
+	Models, NextAttestationSeq, NextModelId, NextRequestId, OpenRequests, OpenRequestsByPair,
+	OpenRequestsByRecord, Pallet, PatientAttestationCount, RequestStatus, Requests,
+	RequestsByDeadline, MAX_OUTPUT_VALUES,
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use frame_support::{ensure, traits::Get};
@@ -37,6 +38,10 @@ impl<T: Config> Pallet<T> {
 				ModelStatus::Retired => model.retired_at.is_some(),
 			};
 			ensure!(consistent, "model approval or retirement block disagrees with its status");
+			ensure!(
+				(1..=T::MaxQuorum::get()).contains(&model.min_quorum),
+				"model minimum quorum out of range"
+			);
 		}
 		ensure!(
 			ModelIdByHash::<T>::iter().count() as u32 == models,
@@ -56,13 +61,18 @@ impl<T: Config> Pallet<T> {
 				(1..=T::MaxQuorum::get()).contains(&request.quorum),
 				"request quorum out of range"
 			);
-			let mut submitters: Vec<&T::AccountId> =
-				request.submissions.iter().map(|s| &s.attestor).collect();
-			submitters.sort();
-			ensure!(
-				submitters.windows(2).all(|w| w[0] != w[1]),
-				"an attestor submitted twice to one request"
-			);
+			// One submission per hospital in an open request. (Requests settled under storage
+			// version 1 may hold two of one hospital; an attestor account may in principle
+			// answer twice, for two hospitals, had it moved from one to the other.)
+			if request.status.is_open() {
+				let mut custodians: Vec<_> =
+					request.submissions.iter().map(|s| &s.custodian).collect();
+				custodians.sort();
+				ensure!(
+					custodians.windows(2).all(|w| w[0] != w[1]),
+					"a custodian submitted twice to an open request"
+				);
+			}
 			let results: Vec<&[i64]> =
 				request.results().map(|(_, values)| values.as_slice()).collect();
 			ensure!(
@@ -86,6 +96,19 @@ impl<T: Config> Pallet<T> {
 					== Attestations::<T>::contains_key(request_id),
 				"attestation present iff the request is attested"
 			);
+			ensure!(
+				request.status.is_open()
+					== OpenRequestsByRecord::<T>::get(request.record_id).contains(&request_id),
+				"the record's open-request listing disagrees with the request status"
+			);
+			if request.requester != request.patient {
+				ensure!(
+					request.status.is_open()
+						== OpenRequestsByPair::<T>::get(&request.patient, &request.requester)
+							.contains(&request_id),
+					"the pair's open-request listing disagrees with the request status"
+				);
+			}
 			if request.status.is_open() {
 				open += 1;
 				ensure!(now < request.deadline, "open request past its deadline");
@@ -120,7 +143,10 @@ impl<T: Config> Pallet<T> {
 					"attestation not signed by quorum attestors"
 				);
 				ensure!(
-					attestation.attestors.iter().all(|who| request.has_submitted(who)),
+					attestation
+						.attestors
+						.iter()
+						.all(|who| request.submissions.iter().any(|s| s.attestor == *who)),
 					"attestation names an attestor that did not submit"
 				);
 				ensure!(
@@ -131,6 +157,20 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(OpenRequests::<T>::count() == open, "open set counter disagrees with requests");
+		let by_record: u64 =
+			OpenRequestsByRecord::<T>::iter_values().map(|ids| ids.len() as u64).sum();
+		ensure!(by_record == u64::from(open), "record listings hold settled or missing requests");
+		for (patient, requester, ids) in OpenRequestsByPair::<T>::iter() {
+			ensure!(!ids.is_empty(), "an empty pair listing is stored");
+			for request_id in ids {
+				let request =
+					Requests::<T>::get(request_id).ok_or("pair listing names a missing request")?;
+				ensure!(
+					request.patient == patient && request.requester == requester,
+					"request in the wrong pair listing"
+				);
+			}
+		}
 		ensure!(
 			OpenRequests::<T>::iter_keys().count() as u32 == open,
 			"open set holds settled or missing requests"

@@ -89,6 +89,9 @@ pub struct Model<T: Config> {
 	pub approved_at: Option<BlockNumberFor<T>>,
 	/// The block in which governance retired the model.
 	pub retired_at: Option<BlockNumberFor<T>>,
+	/// The smallest quorum a request on this model may ask for (1 to `MaxQuorum`), set by
+	/// governance: a model for clinical use may require that two hospitals agree.
+	pub min_quorum: u32,
 }
 
 /// Why an open request was cancelled without a result.
@@ -173,6 +176,9 @@ pub enum Answer {
 pub struct Submission<AccountId, BlockNumber> {
 	/// The attestor who submitted.
 	pub attestor: AccountId,
+	/// The custodian (hospital) the attestor belonged to when it submitted, a holder of the
+	/// record: each custodian submits once per request, whichever of its keys signs.
+	pub custodian: AccountId,
 	/// What they submitted.
 	pub answer: Answer,
 	/// The block it was included in.
@@ -244,9 +250,10 @@ pub struct Request<T: Config> {
 }
 
 impl<T: Config> Request<T> {
-	/// Whether `who` already submitted to this request.
-	pub fn has_submitted(&self, who: &T::AccountId) -> bool {
-		self.submissions.iter().any(|s| s.attestor == *who)
+	/// Whether the custodian `custodian` already submitted to this request (with any of its
+	/// attestor keys).
+	pub fn has_submitted(&self, custodian: &T::AccountId) -> bool {
+		self.submissions.iter().any(|s| s.custodian == *custodian)
 	}
 
 	/// The results submitted so far, in order, with their attestors.
@@ -361,10 +368,10 @@ impl ModelCounts {
 	}
 }
 
-/// A model registered at genesis and approved there: the fields `propose_model` takes. In a
-/// chain spec it is a JSON object with these fields in camelCase (`modelHash`, `cardHash`,
-/// `name`, `version`, `outputSize`, `tolerancePpm`, `engineVersion`), byte strings and hashes
-/// as arrays of bytes.
+/// A model registered at genesis and approved there: the fields `propose_model` takes and its
+/// minimum quorum. In a chain spec it is a JSON object with these fields in camelCase
+/// (`modelHash`, `cardHash`, `name`, `version`, `outputSize`, `tolerancePpm`, `engineVersion`,
+/// and optionally `minQuorum`, 1 when left out), byte strings and hashes as arrays of bytes.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenesisModel {
@@ -384,4 +391,12 @@ pub struct GenesisModel {
 	/// The inference engine and version the model is pinned to (e.g. `tract-onnx 0.23.9`): at
 	/// most `MaxEngineVersionLen` bytes, not empty.
 	pub engine_version: Vec<u8>,
+	/// The smallest quorum a request on the model may ask for: 1 to `MaxQuorum`.
+	#[serde(default = "one")]
+	pub min_quorum: u32,
+}
+
+/// The minimum quorum of a genesis model that names none.
+fn one() -> u32 {
+	1
 }

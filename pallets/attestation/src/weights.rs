@@ -54,6 +54,9 @@ pub trait WeightInfo {
 	fn report_failure(q: u32, ) -> Weight;
 	fn cancel_request() -> Weight;
 	fn expire_requests(n: u32, ) -> Weight;
+	fn set_min_quorum() -> Weight;
+	fn cancel_on_record_change(n: u32, ) -> Weight;
+	fn cancel_on_consent_change(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_attestation` using the Substrate node and recommended hardware.
@@ -259,6 +262,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4859).saturating_mul(n.into()))
 	}
+	// Until the benchmarks are run again: the storage accesses at the database weights plus
+	// the compute of a cancellation per request.
+	/// Storage: `Attestation::Models` (r:1 w:1)
+	fn set_min_quorum() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Attestation::OpenRequestsByRecord` (r:1 w:1)
+	/// Storage: `Attestation::Requests` (r:`n` w:`n`)
+	/// Storage: `Attestation::OpenRequests` (r:0 w:`n`)
+	/// Storage: `Attestation::OpenRequestsByPair` (r:`n` w:`n`)
+	/// Storage: `Attestation::ModelStats` (r:`n` w:`n`)
+	/// Storage: `Attestation::Models` (r:`n` w:0)
+	fn cancel_on_record_change(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 3_000)
+			.saturating_add(Weight::from_parts(60_000_000, 6_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
+	/// Storage: `Attestation::OpenRequestsByPair` (r:1 w:1)
+	/// Storage: `Attestation::Requests` (r:`n` w:`n`)
+	/// Storage: `Attestation::OpenRequests` (r:0 w:`n`)
+	/// Storage: `Attestation::OpenRequestsByRecord` (r:`n` w:`n`)
+	/// Storage: `Attestation::ModelStats` (r:`n` w:`n`)
+	/// Storage: `Attestation::Models` (r:`n` w:0)
+	fn cancel_on_consent_change(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 3_000)
+			.saturating_add(Weight::from_parts(60_000_000, 6_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -462,5 +501,41 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4859).saturating_mul(n.into()))
+	}
+	// Until the benchmarks are run again: the storage accesses at the database weights plus
+	// the compute of a cancellation per request.
+	/// Storage: `Attestation::Models` (r:1 w:1)
+	fn set_min_quorum() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Attestation::OpenRequestsByRecord` (r:1 w:1)
+	/// Storage: `Attestation::Requests` (r:`n` w:`n`)
+	/// Storage: `Attestation::OpenRequests` (r:0 w:`n`)
+	/// Storage: `Attestation::OpenRequestsByPair` (r:`n` w:`n`)
+	/// Storage: `Attestation::ModelStats` (r:`n` w:`n`)
+	/// Storage: `Attestation::Models` (r:`n` w:0)
+	fn cancel_on_record_change(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 3_000)
+			.saturating_add(Weight::from_parts(60_000_000, 6_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+	}
+	/// Storage: `Attestation::OpenRequestsByPair` (r:1 w:1)
+	/// Storage: `Attestation::Requests` (r:`n` w:`n`)
+	/// Storage: `Attestation::OpenRequests` (r:0 w:`n`)
+	/// Storage: `Attestation::OpenRequestsByRecord` (r:`n` w:`n`)
+	/// Storage: `Attestation::ModelStats` (r:`n` w:`n`)
+	/// Storage: `Attestation::Models` (r:`n` w:0)
+	fn cancel_on_consent_change(n: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 3_000)
+			.saturating_add(Weight::from_parts(60_000_000, 6_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 	}
 }

@@ -4,10 +4,11 @@
 use crate::{pallet::*, types::*, weights::WeightInfo, BalanceOf, ConsentOf, ProvisionOf};
 use frame_support::{
 	ensure,
-	pallet_prelude::{DispatchError, DispatchResult, DispatchResultWithPostInfo, Get},
+	pallet_prelude::{DispatchError, DispatchResult, DispatchResultWithPostInfo, Get, Weight},
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
+use healthchain_primitives::OnConsentChange;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
@@ -104,16 +105,22 @@ impl<T: Config> Pallet<T> {
 			Ok::<_, DispatchError>(consent.clone())
 		})?;
 		Self::count_consent(&consent, false);
+		// Revoking a permit may withdraw what it permitted; revoking a deny withdraws nothing.
+		let hooks = if consent.decision == Decision::Permit {
+			T::OnConsentChange::on_permission_narrowed(&consent.patient, &consent.grantee, &actor)
+		} else {
+			Weight::zero()
+		};
 		Self::deposit_event(Event::ConsentRevoked {
 			consent_id,
 			patient: consent.patient,
 			grantee: consent.grantee,
 			actor,
 		});
-		Ok(Some(T::WeightInfo::revoke_consent(
-			consent.purposes.len() as u32,
-			consent.data.len() as u32,
-		))
+		Ok(Some(
+			T::WeightInfo::revoke_consent(consent.purposes.len() as u32, consent.data.len() as u32)
+				.saturating_add(hooks),
+		)
 		.into())
 	}
 

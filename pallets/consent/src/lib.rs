@@ -28,6 +28,7 @@ pub use weights::WeightInfo;
 
 use frame_support::traits::fungible::{Inspect, MutateHold};
 use frame_system::pallet_prelude::BlockNumberFor;
+use healthchain_primitives::OnConsentChange;
 use sp_runtime::traits::Zero;
 
 /// The balance type of the currency deposits are held in.
@@ -126,6 +127,11 @@ pub mod pallet {
 		/// break-glass access is kept for audit and review before anyone may remove it.
 		#[pallet::constant]
 		type RetentionPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Told in the same call when a consent change may have withdrawn a permission (a permit
+		/// revoked, a deny granted): in the healthchain runtime, the attestation pallet, which
+		/// cancels the open inference requests no longer permitted.
+		type OnConsentChange: OnConsentChange<Self::AccountId>;
 
 		/// Weights of this pallet's calls and checks.
 		type WeightInfo: WeightInfo;
@@ -432,7 +438,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Grant a consent: a permit or a deny for `grantee` to use the patient's data for the
-		/// purposes and data in `provision`, during its period.
+		/// purposes and data in `provision`, during its period. A deny applies at once: the
+		/// open inference requests it overrides are cancelled in the same call.
 		///
 		/// Signed by the patient (`on_behalf_of: None`), or by a delegate the patient
 		/// appointed (`on_behalf_of: Some(patient)`); a delegate's consent must end no
@@ -441,26 +448,39 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::grant_consent(
 			provision.purposes.len() as u32,
 			provision.data.len() as u32,
-		))]
+		).saturating_add(T::OnConsentChange::max_weight()))]
 		pub fn grant_consent(
 			origin: OriginFor<T>,
 			on_behalf_of: Option<T::AccountId>,
 			grantee: T::AccountId,
 			provision: ProvisionOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let actor = ensure_signed(origin)?;
 			let patient = on_behalf_of.unwrap_or_else(|| actor.clone());
-			Self::do_grant_consent(actor, patient, grantee, provision).map(|_| ())
+			let weight = T::WeightInfo::grant_consent(
+				provision.purposes.len() as u32,
+				provision.data.len() as u32,
+			);
+			let deny = provision.decision == Decision::Deny;
+			Self::do_grant_consent(actor.clone(), patient.clone(), grantee.clone(), provision)?;
+			// A deny overrides permits: what it covers is no longer permitted.
+			let hooks = if deny {
+				T::OnConsentChange::on_permission_narrowed(&patient, &grantee, &actor)
+			} else {
+				Weight::zero()
+			};
+			Ok(Some(weight.saturating_add(hooks)).into())
 		}
 
-		/// Revoke a consent; it stops applying in this block. Signed by the patient or one of
-		/// their delegates. The entry stays for `RetentionPeriod` blocks, then anyone may
+		/// Revoke a consent; it stops applying in this block, and the open inference requests
+		/// it permitted are cancelled in the same call. Signed by the patient or one of their
+		/// delegates. The entry stays for `RetentionPeriod` blocks, then anyone may
 		/// remove it.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::revoke_consent(
 			T::MaxPurposes::get(),
 			T::MaxDataScope::get(),
-		))]
+		).saturating_add(T::OnConsentChange::max_weight()))]
 		pub fn revoke_consent(
 			origin: OriginFor<T>,
 			consent_id: ConsentId,

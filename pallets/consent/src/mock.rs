@@ -77,6 +77,7 @@ impl pallet_consent::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type CareProviderOrigin = frame_system::EnsureSignedBy<CareProviders, u64>;
 	type ReviewOrigin = EnsureRoot<u64>;
+	type OnConsentChange = healthchain_primitives::testing::MockHooks;
 	type ConsentDeposit = ConsentDeposit;
 	type DelegationDeposit = DelegationDeposit;
 	type MaxPurposes = ConstU32<6>;
@@ -94,6 +95,7 @@ impl pallet_consent::Config for Test {
 
 /// Externalities with funded accounts, at block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	healthchain_primitives::testing::MockHooks::reset();
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: [ALICE, BOB, CAROL, HOSPITAL, RESEARCH_ORG, ER_DOCTOR, PARAMEDIC]

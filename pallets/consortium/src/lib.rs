@@ -224,6 +224,9 @@ pub mod pallet {
 		ZeroSessionLength,
 		/// The new attestor account is the current one.
 		SameAttestor,
+		/// The attestor account is the hospital's own governance account: the attestor key must
+		/// have an account of its own, which only its node's off-chain worker signs with.
+		AttestorIsGovernanceAccount,
 	}
 
 	#[pallet::hooks]

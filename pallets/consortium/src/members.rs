@@ -21,12 +21,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Hospitals::<T>::contains_key(&hospital), Error::<T>::AlreadyMember);
 		ensure!(!AttestorOwner::<T>::contains_key(&hospital), Error::<T>::AccountIsAnAttestor);
 		ensure!(!AttestorOwner::<T>::contains_key(&attestor), Error::<T>::AttestorInUse);
-		// A hospital may attest with its governance account's key (development chains do), but
-		// never with another hospital's.
-		ensure!(
-			attestor == hospital || !Hospitals::<T>::contains_key(&attestor),
-			Error::<T>::AttestorInUse
-		);
+		// The attestor account is its node's alone: never the account its operators sign with
+		// (their transactions would race the worker's for nonces), never another hospital's.
+		ensure!(attestor != hospital, Error::<T>::AttestorIsGovernanceAccount);
+		ensure!(!Hospitals::<T>::contains_key(&attestor), Error::<T>::AttestorInUse);
 		ensure!(Hospitals::<T>::count() < T::MaxHospitals::get(), Error::<T>::TooManyHospitals);
 
 		frame_system::Pallet::<T>::inc_providers(&attestor);
@@ -79,10 +77,8 @@ impl<T: Config> Pallet<T> {
 		let mut entry = Hospitals::<T>::get(hospital).ok_or(Error::<T>::NotMember)?;
 		ensure!(entry.attestor != attestor, Error::<T>::SameAttestor);
 		ensure!(!AttestorOwner::<T>::contains_key(&attestor), Error::<T>::AttestorInUse);
-		ensure!(
-			&attestor == hospital || !Hospitals::<T>::contains_key(&attestor),
-			Error::<T>::AttestorInUse
-		);
+		ensure!(&attestor != hospital, Error::<T>::AttestorIsGovernanceAccount);
+		ensure!(!Hospitals::<T>::contains_key(&attestor), Error::<T>::AttestorInUse);
 		let old = core::mem::replace(&mut entry.attestor, attestor.clone());
 		frame_system::Pallet::<T>::inc_providers(&attestor);
 		AttestorOwner::<T>::insert(&attestor, hospital);

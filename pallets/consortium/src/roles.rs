@@ -4,7 +4,8 @@
 //! - [`ValidatorOf`]: `pallet-session`'s `ValidatorIdOf`: only a hospital with the validator
 //!   role may set session keys (anyone else's `set_keys` fails with `NoAssociatedValidatorId`).
 //! - [`Custodians`]: who may anchor records and propose models (`EnsureSignedBy<Custodians<_>>`).
-//! - [`Attestors`]: whose signed inference results the attestation pallet accepts.
+//! - [`Attestors`]: whose signed inference results the attestation pallet accepts, and the
+//!   hospital each belongs to (its `AttestorRegistry`).
 //! - [`CareProviders`]: hospitals whose governance account may open break-glass access.
 //!
 //! Each `contains` is one storage read (two for attestors); `sorted_members` lists them.
@@ -15,6 +16,7 @@ use crate::{Config, Hospitals, Pallet, Roles};
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use frame_support::traits::SortedMembers;
+use healthchain_primitives::AttestorRegistry;
 use sp_runtime::traits::Convert;
 
 /// `pallet-session`'s `ValidatorIdOf`: a hospital with the validator role is its own
@@ -35,6 +37,13 @@ fn sorted_with<T: Config>(has: impl Fn(&Roles) -> bool) -> Vec<T::AccountId> {
 		.collect();
 	members.sort();
 	members
+}
+
+/// An attestor account no one else has, for the next hospital benchmarks admit (an attestor
+/// account is never the governance account).
+#[cfg(feature = "runtime-benchmarks")]
+fn benchmark_attestor<T: Config>() -> T::AccountId {
+	frame_benchmarking::account("benchmark-attestor", Hospitals::<T>::count(), 0)
 }
 
 /// Admits `who` directly with `roles`, for benchmarks of pallets that need a member.
@@ -60,7 +69,8 @@ impl<T: Config> SortedMembers<T::AccountId> for Custodians<T> {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn add(who: &T::AccountId) {
-		admit_for_benchmarks::<T>(who, who, Roles { custodian: true, ..Default::default() });
+		let attestor = benchmark_attestor::<T>();
+		admit_for_benchmarks::<T>(who, &attestor, Roles { custodian: true, ..Default::default() });
 	}
 }
 
@@ -78,7 +88,12 @@ impl<T: Config> SortedMembers<T::AccountId> for CareProviders<T> {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn add(who: &T::AccountId) {
-		admit_for_benchmarks::<T>(who, who, Roles { care_provider: true, ..Default::default() });
+		let attestor = benchmark_attestor::<T>();
+		admit_for_benchmarks::<T>(
+			who,
+			&attestor,
+			Roles { care_provider: true, ..Default::default() },
+		);
 	}
 }
 
@@ -112,5 +127,30 @@ impl<T: Config> SortedMembers<T::AccountId> for Attestors<T> {
 		let hospital: T::AccountId =
 			frame_benchmarking::account("attestor-hospital", Hospitals::<T>::count(), 0);
 		admit_for_benchmarks::<T>(&hospital, who, Roles { attestor: true, ..Default::default() });
+	}
+}
+
+/// The attestation pallet's registry: an attestor account belongs to the hospital whose
+/// attestor account it is, while that hospital has the attestor role. The custodian it names
+/// is the hospital's governance account, the account that anchors and holds its records.
+impl<T: Config> AttestorRegistry<T::AccountId> for Attestors<T> {
+	fn custodian_of(attestor: &T::AccountId) -> Option<T::AccountId> {
+		Pallet::<T>::hospital_of_attestor(attestor)
+	}
+
+	fn attestors() -> Vec<T::AccountId> {
+		<Self as SortedMembers<T::AccountId>>::sorted_members()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_attestor(attestor: &T::AccountId, custodian: &T::AccountId) {
+		if AttestorOwner::<T>::get(attestor).as_ref() == Some(custodian) {
+			return;
+		}
+		admit_for_benchmarks::<T>(
+			custodian,
+			attestor,
+			Roles { attestor: true, custodian: true, ..Default::default() },
+		);
 	}
 }

@@ -167,8 +167,23 @@ impl<T: Config> RecordLookup<T::AccountId> for Pallet<T> {
 		Self::version_status(id, commitment)
 	}
 
+	fn is_holder(id: RecordId, custodian: &T::AccountId) -> bool {
+		Self::holds(id, custodian)
+	}
+
 	fn lookup_weight() -> Weight {
 		T::WeightInfo::lookup()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_holder(id: RecordId, custodian: &T::AccountId) -> Result<(), DispatchError> {
+		use frame_support::traits::SortedMembers;
+		let record = Records::<T>::get(id).ok_or(Error::<T>::RecordNotFound)?;
+		if record.custodian == *custodian || Self::holds(id, custodian) {
+			return Ok(());
+		}
+		T::Custodians::add(custodian);
+		Self::do_share_record(record.custodian, id, custodian.clone())
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

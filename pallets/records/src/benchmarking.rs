@@ -4,7 +4,7 @@ use super::*;
 use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{EnsureOrigin, Get},
+	traits::{EnsureOrigin, Get, SortedMembers},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
@@ -30,6 +30,20 @@ fn custodian<T: Config>() -> Result<(T::RuntimeOrigin, T::AccountId), BenchmarkE
 	let custodian = T::CustodianOrigin::ensure_origin(origin.clone())
 		.map_err(|_| BenchmarkError::Weightless)?;
 	Ok((origin, custodian))
+}
+
+/// Shares record `record_id` of `custodian` with `count` new custodians (`holder` 0, 1, …).
+fn share_fully<T: Config>(
+	custodian: &T::AccountId,
+	record_id: RecordId,
+	count: u32,
+) -> Result<(), BenchmarkError> {
+	for index in 0..count {
+		let holder: T::AccountId = account("holder", index, SEED);
+		T::Custodians::add(&holder);
+		Pallet::<T>::do_share_record(custodian.clone(), record_id, holder)?;
+	}
+	Ok(())
 }
 
 /// A distinct, non-zero commitment for each `n`.
@@ -244,21 +258,66 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// One lookup of a version's status (reads the anchor index and the record).
+	/// One lookup of a version's status (reads the anchor index and the record) and one holder
+	/// check of a custodian that does not hold a record shared `MaxSharesPerRecord` times
+	/// (reads the record and the full share list): more than any one `RecordLookup` call.
 	#[benchmark]
 	fn lookup() -> Result<(), BenchmarkError> {
 		let (_, custodian) = custodian::<T>()?;
 		let patient: T::AccountId = account("patient", 0, SEED);
 		let record_id = anchor::<T>(&custodian, &patient)?;
+		share_fully::<T>(&custodian, record_id, T::MaxSharesPerRecord::get())?;
 		let current = Records::<T>::get(record_id).ok_or(BenchmarkError::Weightless)?.commitment;
-		let result;
+		let stranger: T::AccountId = account("stranger", 0, SEED);
+		let (status, holds);
 
 		#[block]
 		{
-			result = <Pallet<T> as RecordLookup<T::AccountId>>::status_of(record_id, &current);
+			status = <Pallet<T> as RecordLookup<T::AccountId>>::status_of(record_id, &current);
+			holds = <Pallet<T> as RecordLookup<T::AccountId>>::is_holder(record_id, &stranger);
 		}
 
-		assert_eq!(result, Some(RecordStatus::Current));
+		assert_eq!(status, Some(RecordStatus::Current));
+		assert!(!holds);
+		Ok(())
+	}
+
+	/// The custodian shares a record already shared `MaxSharesPerRecord - 1` times.
+	#[benchmark]
+	fn share_record() -> Result<(), BenchmarkError> {
+		let (origin, custodian) = custodian::<T>()?;
+		let patient: T::AccountId = account("patient", 0, SEED);
+		let record_id = anchor::<T>(&custodian, &patient)?;
+		let max = T::MaxSharesPerRecord::get();
+		share_fully::<T>(&custodian, record_id, max.saturating_sub(1))?;
+		let holder: T::AccountId = account("holder", max, SEED);
+		T::Custodians::add(&holder);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, record_id, holder.clone());
+
+		assert_last_event::<T>(Event::RecordShared { record_id, holder });
+		Ok(())
+	}
+
+	/// The last holder of a record shared `MaxSharesPerRecord` times withdraws its share.
+	#[benchmark]
+	fn unshare_record() -> Result<(), BenchmarkError> {
+		let (_, custodian) = custodian::<T>()?;
+		let patient: T::AccountId = account("patient", 0, SEED);
+		let record_id = anchor::<T>(&custodian, &patient)?;
+		let max = T::MaxSharesPerRecord::get();
+		share_fully::<T>(&custodian, record_id, max)?;
+		let holder: T::AccountId = account("holder", max.saturating_sub(1), SEED);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(holder.clone()), record_id, holder.clone());
+
+		assert_last_event::<T>(Event::RecordUnshared {
+			record_id,
+			holder: holder.clone(),
+			by: holder,
+		});
 		Ok(())
 	}
 

@@ -13,6 +13,7 @@ mod benchmarking;
 mod mock;
 mod queries;
 pub mod runtime_api;
+mod sharing;
 #[cfg(test)]
 mod tests;
 #[cfg(any(feature = "try-runtime", test))]
@@ -25,9 +26,9 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use frame_support::traits::UnixTime;
+use frame_support::traits::{SortedMembers, UnixTime};
 use frame_system::pallet_prelude::BlockNumberFor;
-use healthchain_primitives::{ConsentCheck, DenialReason};
+use healthchain_primitives::{ConsentCheck, DenialReason, OnRecordChange};
 
 /// A stored record of runtime `T`.
 pub type RecordOf<T> = Record<T>;
@@ -66,8 +67,16 @@ pub mod pallet {
 		/// AccountId>` over a membership that governance manages.
 		type CustodianOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Self::AccountId>;
 
+		/// The registered custodians: the hospitals a record may be shared with (the members
+		/// `CustodianOrigin` accepts).
+		type Custodians: SortedMembers<Self::AccountId>;
+
 		/// The consent check a disclosure must pass (`pallet_consent::Pallet<Runtime>`).
 		type ConsentCheck: ConsentCheck<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// Told in the same call when a record is erased or amended: in the healthchain runtime,
+		/// the attestation pallet, which cancels the open inference requests on the record.
+		type OnRecordChange: OnRecordChange<Self::AccountId>;
 
 		/// Wall-clock time, stored next to the block number of every anchor, erasure and
 		/// disclosure (`pallet_timestamp::Pallet<Runtime>`).
@@ -85,6 +94,11 @@ pub mod pallet {
 		/// Most commitments (leaves) one batch may anchor.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
+
+		/// Most custodians a record may be shared with, besides the custodian that anchored it.
+		/// At the bound, `share_record` fails with `TooManyShares`.
+		#[pallet::constant]
+		type MaxSharesPerRecord: Get<u32>;
 
 		/// Most records anchored one by one for one patient; batches do not count. At the
 		/// bound, `anchor_record` fails with `TooManyRecordsForPatient`.
@@ -124,6 +138,19 @@ pub mod pallet {
 		Twox64Concat,
 		VersionNumber,
 		RecordVersionOf<T>,
+	>;
+
+	/// The custodians each record was shared with (`share_record`), besides the custodian
+	/// that anchored it: with it, the record's holders, whose nodes hold a copy and whose
+	/// attestors may attest inferences on it. Kept after erasure, as the list of hospitals
+	/// whose copies the erasure concerns.
+	#[pallet::storage]
+	pub type SharedWith<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RecordId,
+		BoundedVec<T::AccountId, T::MaxSharesPerRecord>,
+		ValueQuery,
 	>;
 
 	/// What each anchored 32-byte value is (a record version or a batch root): no value is
@@ -227,6 +254,25 @@ pub mod pallet {
 			/// Why.
 			reason: ErasureReason,
 		},
+		/// A record's custodian shared it with another custodian, which now holds it: its node
+		/// received a copy (`store import-record-export`) and its attestor may attest
+		/// inferences on the record.
+		RecordShared {
+			/// The record.
+			record_id: RecordId,
+			/// The custodian that holds it from now on.
+			holder: T::AccountId,
+		},
+		/// A custodian no longer holds a shared record: it deleted its copy, or the record's
+		/// custodian withdrew the share. Its attestor may no longer attest inferences on it.
+		RecordUnshared {
+			/// The record.
+			record_id: RecordId,
+			/// The custodian that no longer holds it.
+			holder: T::AccountId,
+			/// Who withdrew the share: the record's custodian or the holder itself.
+			by: T::AccountId,
+		},
 		/// A custodian disclosed a record, and the disclosure was added to the patient's
 		/// access log.
 		AccessLogged {
@@ -303,6 +349,16 @@ pub mod pallet {
 		AccessLogExhausted,
 		/// No access-log entry of this patient is past its retention period.
 		NothingToCompact,
+		/// A record can only be shared with a registered custodian.
+		NotACustodian,
+		/// The custodian already holds the record (it anchored it, or it was shared with it).
+		AlreadyHolder,
+		/// The record was already shared with `MaxSharesPerRecord` custodians.
+		TooManyShares,
+		/// The record was not shared with this custodian.
+		NotHolder,
+		/// Only the record's custodian or the holder itself may withdraw a share.
+		NotCustodianOrHolder,
 	}
 
 	impl<T> From<DenialReason> for Error<T> {
@@ -323,6 +379,7 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
 			assert!(T::MaxVersions::get() > 0, "MaxVersions must be at least 1");
+			assert!(T::MaxSharesPerRecord::get() > 0, "MaxSharesPerRecord must be at least 1");
 			assert!(T::MaxBatchSize::get() > 0, "MaxBatchSize must be at least 1");
 			assert!(T::MaxRecordsPerPatient::get() > 0, "MaxRecordsPerPatient must be at least 1");
 			assert!(
@@ -358,16 +415,19 @@ pub mod pallet {
 		/// Amend a record: `new_commitment` becomes its current version, the previous one is
 		/// superseded (and stays verifiable). Only the custodian that anchored the record, and
 		/// only while it is still a registered custodian; an erased record cannot be amended.
+		/// Open inference requests on the superseded version are cancelled in the same call.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::amend_record())]
+		#[pallet::weight(T::WeightInfo::amend_record().saturating_add(T::OnRecordChange::max_weight()))]
 		pub fn amend_record(
 			origin: OriginFor<T>,
 			record_id: RecordId,
 			new_commitment: Commitment,
 			reason: AmendmentReason,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let custodian = T::CustodianOrigin::ensure_origin(origin)?;
-			Self::do_amend_record(custodian, record_id, new_commitment, reason)
+			Self::do_amend_record(custodian.clone(), record_id, new_commitment, reason)?;
+			let hooks = T::OnRecordChange::on_amended(record_id, &custodian);
+			Ok(Some(T::WeightInfo::amend_record().saturating_add(hooks)).into())
 		}
 
 		/// Anchor a batch: many records (a nightly export) under one Merkle root, built with
@@ -391,20 +451,23 @@ pub mod pallet {
 		/// Erase a record (right to erasure, crypto-shredding): the custodian destroys the
 		/// salt and the data off chain, and the chain marks the record erased. The anchor and
 		/// its versions stay as evidence that something existed and was erased; an erased
-		/// record can no longer be amended, disclosed or used for new requests. Signed by the
-		/// record's patient, or by its custodian while it is a registered custodian.
+		/// record can no longer be amended, disclosed or used for new requests, and the open
+		/// inference requests on it are cancelled in the same call. Signed by the record's
+		/// patient, or by its custodian while it is a registered custodian.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::erase_record())]
+		#[pallet::weight(T::WeightInfo::erase_record().saturating_add(T::OnRecordChange::max_weight()))]
 		pub fn erase_record(
 			origin: OriginFor<T>,
 			record_id: RecordId,
 			reason: ErasureReason,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let (caller, is_custodian) = match T::CustodianOrigin::try_origin(origin) {
 				Ok(custodian) => (custodian, true),
 				Err(origin) => (ensure_signed(origin)?, false),
 			};
-			Self::do_erase_record(caller, is_custodian, record_id, reason)
+			Self::do_erase_record(caller.clone(), is_custodian, record_id, reason)?;
+			let hooks = T::OnRecordChange::on_erased(record_id, &caller);
+			Ok(Some(T::WeightInfo::erase_record().saturating_add(hooks)).into())
 		}
 
 		/// Log that the calling custodian disclosed a record to `accessor` for `purpose`. The
@@ -445,6 +508,36 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let folded = Self::do_compact_access_log(patient, max_entries)?;
 			Ok(Some(T::WeightInfo::compact_access_log(folded)).into())
+		}
+
+		/// Share the record `record_id` with the registered custodian `holder`, after its node
+		/// received a copy (the off-chain `store export-record` and `import-record-export`):
+		/// the holder's attestor may then attest inferences on the record, which no other
+		/// hospital's may. Only the record's custodian, while it is a registered custodian; an
+		/// erased record cannot be shared.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::share_record())]
+		pub fn share_record(
+			origin: OriginFor<T>,
+			record_id: RecordId,
+			holder: T::AccountId,
+		) -> DispatchResult {
+			let custodian = T::CustodianOrigin::ensure_origin(origin)?;
+			Self::do_share_record(custodian, record_id, holder)
+		}
+
+		/// Withdraw the share of record `record_id` with `holder`: its attestor may no longer
+		/// attest inferences on the record (results it already submitted stay). Signed by the
+		/// record's custodian, or by the holder itself when it deleted its copy.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::unshare_record())]
+		pub fn unshare_record(
+			origin: OriginFor<T>,
+			record_id: RecordId,
+			holder: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unshare_record(who, record_id, holder)
 		}
 	}
 }

@@ -7,7 +7,7 @@ use frame_support::{
 	derive_impl,
 	traits::{ConstU32, ConstU64, SortedMembers},
 };
-use healthchain_primitives::testing::MockConsentCheck;
+use healthchain_primitives::testing::{MockConsentCheck, MockHooks};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -28,6 +28,8 @@ pub const BOB: u64 = 2;
 pub const ST_MARYS: u64 = 10;
 /// General Hospital, another registered custodian.
 pub const GENERAL: u64 = 11;
+/// County Hospital, a third registered custodian.
+pub const COUNTY: u64 = 13;
 /// A clinic that is not a registered custodian.
 pub const CLINIC: u64 = 12;
 /// A research organization (an accessor).
@@ -43,6 +45,8 @@ pub const GENESIS_TIME_MS: u64 = 1_767_225_600_000;
 pub const MAX_VERSIONS: u32 = 4;
 /// Most leaves in a batch.
 pub const MAX_BATCH_SIZE: u32 = 100_000;
+/// Most custodians a record may be shared with.
+pub const MAX_SHARES: u32 = 2;
 /// Most records per patient.
 pub const MAX_RECORDS_PER_PATIENT: u32 = 8;
 /// Most access-log entries kept per patient.
@@ -59,13 +63,27 @@ impl frame_system::Config for Test {
 impl pallet_timestamp::Config for Test {}
 
 std::thread_local! {
-	static CUSTODIANS: RefCell<Vec<u64>> = RefCell::new(vec![ST_MARYS, GENERAL]);
+	static CUSTODIANS: RefCell<Vec<u64>> = RefCell::new(vec![ST_MARYS, GENERAL, COUNTY]);
 }
 
 /// The registered custodians of the mock (a membership governance changes).
 pub struct Custodians;
 
 impl Custodians {
+	/// The custodians every test starts with.
+	pub fn reset() {
+		CUSTODIANS.with(|c| *c.borrow_mut() = vec![ST_MARYS, GENERAL, COUNTY]);
+	}
+
+	/// Registers `who` as a custodian, as governance would.
+	pub fn add_for_test(who: u64) {
+		CUSTODIANS.with(|c| {
+			if !c.borrow().contains(&who) {
+				c.borrow_mut().push(who);
+			}
+		});
+	}
+
 	/// Removes `who` from the custodians, as governance would.
 	pub fn remove(who: u64) {
 		CUSTODIANS.with(|c| c.borrow_mut().retain(|member| *member != who));
@@ -93,11 +111,14 @@ impl SortedMembers<u64> for Custodians {
 
 impl pallet_records::Config for Test {
 	type CustodianOrigin = frame_system::EnsureSignedBy<Custodians, u64>;
+	type Custodians = Custodians;
 	type ConsentCheck = MockConsentCheck;
+	type OnRecordChange = MockHooks;
 	type Time = Timestamp;
 	type MaxSchemaLen = ConstU32<32>;
 	type MaxVersions = ConstU32<MAX_VERSIONS>;
 	type MaxBatchSize = ConstU32<MAX_BATCH_SIZE>;
+	type MaxSharesPerRecord = ConstU32<MAX_SHARES>;
 	type MaxRecordsPerPatient = ConstU32<MAX_RECORDS_PER_PATIENT>;
 	type MaxAccessLogPerPatient = ConstU32<MAX_ACCESS_LOG>;
 	type AccessLogRetention = ConstU64<ACCESS_LOG_RETENTION>;
@@ -116,6 +137,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 /// invariants.
 pub fn new_test_ext_checked(test: impl FnOnce()) {
 	MockConsentCheck::reset();
+	MockHooks::reset();
+	Custodians::reset();
 	new_test_ext().execute_with(|| {
 		test();
 		RecordsPallet::do_try_state().expect("pallet invariants hold after the test");

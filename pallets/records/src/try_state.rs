@@ -1,9 +1,9 @@
 //! The pallet's invariants, checked by `try_state` and after every unit test: records,
-//! versions, the anchor index, patient listings, batches and access logs agree.
+//! versions, the anchor index, patient listings, shares, batches and access logs agree.
 
 use crate::{
 	AccessLogEntries, AccessLogs, Anchor, Anchors, Batches, Config, NextBatchId, NextRecordId,
-	Pallet, PatientRecordCount, PatientRecords, RecordVersions, Records,
+	Pallet, PatientRecordCount, PatientRecords, RecordVersions, Records, SharedWith,
 };
 use alloc::collections::btree_map::BTreeMap;
 use frame_support::{ensure, pallet_prelude::Get};
@@ -47,6 +47,20 @@ impl<T: Config> Pallet<T> {
 			*count += 1;
 		}
 		ensure!(records == next_record_id, "records and NextRecordId differ");
+
+		// Shares: of existing records, never with the record's own custodian, never twice,
+		// never an empty list.
+		for (record_id, holders) in SharedWith::<T>::iter() {
+			let record = Records::<T>::get(record_id).ok_or("a share of an unknown record")?;
+			ensure!(!holders.is_empty(), "an empty share list is stored");
+			ensure!(!holders.contains(&record.custodian), "a record shared with its custodian");
+			let mut sorted = holders.into_inner();
+			sorted.sort();
+			ensure!(
+				sorted.windows(2).all(|w| w[0] != w[1]),
+				"a record shared twice with one holder"
+			);
+		}
 		ensure!(
 			RecordVersions::<T>::iter_keys().count() as u64 == versions,
 			"versions stored for no record, or past a record's current version"

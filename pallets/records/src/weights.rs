@@ -53,6 +53,8 @@ pub trait WeightInfo {
 	fn log_access() -> Weight;
 	fn compact_access_log(n: u32, ) -> Weight;
 	fn lookup() -> Weight;
+	fn share_record() -> Weight;
+	fn unshare_record() -> Weight;
 }
 
 /// Weights for `pallet_records` using the Substrate node and recommended hardware.
@@ -192,6 +194,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(10_876_000, 3674)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Storage: `Records::SharedWith` (r:1 w:1)
+	fn share_record() -> Weight {
+		// Until the benchmarks are run again: the storage accesses at the database weights
+		// plus the compute of a lookup.
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Storage: `Records::SharedWith` (r:1 w:1)
+	fn unshare_record() -> Weight {
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -329,5 +347,21 @@ impl WeightInfo for () {
 		// Minimum execution time: 10_095_000 picoseconds.
 		Weight::from_parts(10_876_000, 3674)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Storage: `Records::SharedWith` (r:1 w:1)
+	fn share_record() -> Weight {
+		// Until the benchmarks are run again: the storage accesses at the database weights
+		// plus the compute of a lookup.
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Records::Records` (r:1 w:0)
+	/// Storage: `Records::SharedWith` (r:1 w:1)
+	fn unshare_record() -> Weight {
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -16,7 +16,10 @@ pub use consent::{
 };
 pub use page::{page_size, Page, MAX_PAGE_SIZE};
 pub use records::{Commitment, RecordId, RecordStatus, RecordSummary, VersionNumber};
-pub use traits::{ConsentCheck, DenyAll, PermitAll, RecordLookup};
+pub use traits::{
+	AttestorRegistry, ConsentCheck, DenyAll, OnConsentChange, OnRecordChange, PermitAll,
+	RecordLookup,
+};
 
 /// A 32-byte BLAKE2b digest.
 pub type Hash32 = [u8; 32];

@@ -7,7 +7,9 @@
 
 use crate::consent::{ConsentId, DataClass, DataTarget, DenialReason, EmergencyAccessId, Purpose};
 use crate::records::{Commitment, RecordId, RecordStatus, RecordSummary};
-use crate::traits::{ConsentCheck, RecordLookup};
+use crate::traits::{
+	AttestorRegistry, ConsentCheck, OnConsentChange, OnRecordChange, RecordLookup,
+};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use core::cell::RefCell;
@@ -112,28 +114,33 @@ impl<AccountId: Encode, BlockNumber> ConsentCheck<AccountId, BlockNumber> for Mo
 	}
 }
 
-/// A record as the mock keeps it: the SCALE-encoded summary of its newest version and the
-/// commitments of every version, oldest first.
+/// A record as the mock keeps it: the SCALE-encoded summary of its newest version, the
+/// commitments of every version, oldest first, and the encoded custodians it was shared with.
 #[derive(Clone)]
 struct RecordEntry {
 	summary: Vec<u8>,
 	versions: Vec<Commitment>,
+	shared_with: Vec<Vec<u8>>,
 }
 
 std::thread_local! {
 	static RECORDS: RefCell<Vec<(RecordId, RecordEntry)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A record lookup whose records a test sets: `insert` adds a record, `amend` gives it a
-/// new current commitment, `erase` erases it, `reset` forgets everything. State is per
+/// A record lookup whose records a test sets: `insert` adds a record, `share` makes another
+/// custodian a holder, `amend` gives it a new current commitment, `erase` erases it, `reset`
+/// forgets everything. State is per
 /// thread, so parallel tests do not see each other's.
 pub struct MockRecordLookup;
 
 impl MockRecordLookup {
 	/// Adds (or replaces) record `id` with `summary` as its newest version.
 	pub fn insert<AccountId: Encode>(id: RecordId, summary: RecordSummary<AccountId>) {
-		let entry =
-			RecordEntry { versions: alloc::vec![summary.commitment], summary: summary.encode() };
+		let entry = RecordEntry {
+			versions: alloc::vec![summary.commitment],
+			summary: summary.encode(),
+			shared_with: Vec::new(),
+		};
 		RECORDS.with(|r| {
 			let mut records = r.borrow_mut();
 			records.retain(|(existing, _)| *existing != id);
@@ -169,6 +176,21 @@ impl MockRecordLookup {
 			summary.commitment = commitment;
 			summary.version = summary.version.saturating_add(1);
 			versions.push(commitment);
+		});
+	}
+
+	/// Makes `custodian` a holder of record `id`, as if its custodian shared it. Does nothing
+	/// if the record is unknown.
+	pub fn share<AccountId: Encode>(id: RecordId, custodian: &AccountId) {
+		let custodian = custodian.encode();
+		RECORDS.with(|r| {
+			if let Some((_, entry)) =
+				r.borrow_mut().iter_mut().find(|(existing, _)| *existing == id)
+			{
+				if !entry.shared_with.contains(&custodian) {
+					entry.shared_with.push(custodian);
+				}
+			}
 		});
 	}
 
@@ -226,8 +248,25 @@ impl<AccountId: Encode + Decode + Clone> RecordLookup<AccountId> for MockRecordL
 		})
 	}
 
+	fn is_holder(id: RecordId, custodian: &AccountId) -> bool {
+		let Some(entry) = Self::get(id) else { return false };
+		let custodian = custodian.encode();
+		let anchoring = RecordSummary::<AccountId>::decode(&mut entry.summary.as_slice())
+			.is_ok_and(|summary| summary.custodian.encode() == custodian);
+		anchoring || entry.shared_with.contains(&custodian)
+	}
+
 	fn lookup_weight() -> Weight {
 		Weight::zero()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_holder(
+		id: RecordId,
+		custodian: &AccountId,
+	) -> Result<(), frame_support::pallet_prelude::DispatchError> {
+		Self::share(id, custodian);
+		Ok(())
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -241,5 +280,143 @@ impl<AccountId: Encode + Decode + Clone> RecordLookup<AccountId> for MockRecordL
 		let commitment = sp_crypto_hashing::blake2_256(&(b"mock-record", id).encode());
 		Self::anchor(id, patient, custodian, commitment, data_class);
 		Ok(id)
+	}
+}
+
+std::thread_local! {
+	/// (encoded attestor, encoded custodian), in registration order.
+	static ATTESTORS: RefCell<Vec<(Vec<u8>, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An attestor registry whose attestors a test sets: `register` binds an attestor account to
+/// a custodian (replacing the custodian's earlier attestor, as a rotated key does),
+/// `deregister` removes one, `reset` forgets everything. State is per thread.
+pub struct MockAttestors;
+
+impl MockAttestors {
+	/// Makes `attestor` the attestor of `custodian`; the custodian's previous attestor, if any,
+	/// is no longer registered.
+	pub fn register<AccountId: Encode>(attestor: &AccountId, custodian: &AccountId) {
+		let (attestor, custodian) = (attestor.encode(), custodian.encode());
+		ATTESTORS.with(|a| {
+			let mut attestors = a.borrow_mut();
+			attestors.retain(|(at, cu)| *at != attestor && *cu != custodian);
+			attestors.push((attestor, custodian));
+		});
+	}
+
+	/// Takes `attestor` out of the registry.
+	pub fn deregister<AccountId: Encode>(attestor: &AccountId) {
+		let attestor = attestor.encode();
+		ATTESTORS.with(|a| a.borrow_mut().retain(|(at, _)| *at != attestor));
+	}
+
+	/// Forgets every attestor of this thread.
+	pub fn reset() {
+		ATTESTORS.with(|a| a.borrow_mut().clear());
+	}
+}
+
+impl<AccountId: Encode + Decode + Ord> AttestorRegistry<AccountId> for MockAttestors {
+	fn custodian_of(attestor: &AccountId) -> Option<AccountId> {
+		let attestor = attestor.encode();
+		ATTESTORS.with(|a| {
+			a.borrow()
+				.iter()
+				.find(|(at, _)| *at == attestor)
+				.and_then(|(_, custodian)| AccountId::decode(&mut custodian.as_slice()).ok())
+		})
+	}
+
+	fn attestors() -> Vec<AccountId> {
+		let mut attestors: Vec<AccountId> = ATTESTORS.with(|a| {
+			a.borrow()
+				.iter()
+				.filter_map(|(attestor, _)| AccountId::decode(&mut attestor.as_slice()).ok())
+				.collect()
+		});
+		attestors.sort();
+		attestors
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_attestor(attestor: &AccountId, custodian: &AccountId) {
+		Self::register(attestor, custodian);
+	}
+}
+
+/// A call the records or consent pallet made to its hooks, as [`MockHooks`] saw it (accounts
+/// SCALE-encoded).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum HookCall {
+	/// `OnRecordChange::on_erased(record, by)`.
+	Erased(RecordId, Vec<u8>),
+	/// `OnRecordChange::on_amended(record, by)`.
+	Amended(RecordId, Vec<u8>),
+	/// `OnConsentChange::on_permission_narrowed(patient, grantee, by)`.
+	PermissionNarrowed {
+		/// The patient.
+		patient: Vec<u8>,
+		/// The grantee.
+		grantee: Vec<u8>,
+		/// Who acted.
+		by: Vec<u8>,
+	},
+}
+
+std::thread_local! {
+	static HOOK_CALLS: RefCell<Vec<HookCall>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Record and consent hooks that remember every call, so that the providing pallets' tests can
+/// check they tell their listeners (and only when they should). Each call reports
+/// [`MockHooks::WEIGHT`]. State is per thread.
+pub struct MockHooks;
+
+impl MockHooks {
+	/// The weight each hook call reports (and `max_weight`).
+	pub const WEIGHT: Weight = Weight::from_parts(1_000, 10);
+
+	/// The calls made so far on this thread, oldest first.
+	pub fn calls() -> Vec<HookCall> {
+		HOOK_CALLS.with(|c| c.borrow().clone())
+	}
+
+	/// Forgets the calls of this thread.
+	pub fn reset() {
+		HOOK_CALLS.with(|c| c.borrow_mut().clear());
+	}
+
+	fn push(call: HookCall) -> Weight {
+		HOOK_CALLS.with(|c| c.borrow_mut().push(call));
+		Self::WEIGHT
+	}
+}
+
+impl<AccountId: Encode> OnRecordChange<AccountId> for MockHooks {
+	fn on_erased(id: RecordId, by: &AccountId) -> Weight {
+		Self::push(HookCall::Erased(id, by.encode()))
+	}
+
+	fn on_amended(id: RecordId, by: &AccountId) -> Weight {
+		Self::push(HookCall::Amended(id, by.encode()))
+	}
+
+	fn max_weight() -> Weight {
+		Self::WEIGHT
+	}
+}
+
+impl<AccountId: Encode> OnConsentChange<AccountId> for MockHooks {
+	fn on_permission_narrowed(patient: &AccountId, grantee: &AccountId, by: &AccountId) -> Weight {
+		Self::push(HookCall::PermissionNarrowed {
+			patient: patient.encode(),
+			grantee: grantee.encode(),
+			by: by.encode(),
+		})
+	}
+
+	fn max_weight() -> Weight {
+		Self::WEIGHT
 	}
 }

@@ -1,7 +1,9 @@
-//! The traits through which pallets ask each other: a consent check and a record lookup. The
-//! runtime wires the providing pallets in; no pallet reads another's storage.
+//! The traits through which pallets ask and tell each other: a consent check, a record lookup,
+//! the attestor registry, and the hooks through which the consent and records pallets tell the
+//! attestation pallet that a permission or a record changed. The runtime wires the providing
+//! pallets in; no pallet reads another's storage.
 //!
-//! Complete test doubles of both traits are in the `testing` module (feature `test-utils`).
+//! Complete test doubles of these traits are in the `testing` module (feature `test-utils`).
 
 #[cfg(feature = "runtime-benchmarks")]
 use crate::consent::DataClass;
@@ -9,6 +11,7 @@ use crate::consent::{
 	AccessBasis, ConsentId, DataTarget, DenialReason, EmergencyAccessId, Purpose,
 };
 use crate::records::{Commitment, RecordId, RecordStatus, RecordSummary};
+use alloc::vec::Vec;
 use frame_support::weights::Weight;
 
 /// Asks whether a patient's consent lets a grantee use some data for a purpose.
@@ -177,8 +180,23 @@ pub trait RecordLookup<AccountId> {
 	/// (at request time) is still the current one.
 	fn status_of(id: RecordId, commitment: &Commitment) -> Option<RecordStatus>;
 
+	/// Whether `custodian` holds record `id`: it anchored the record, or the record's custodian
+	/// shared the record with it on chain. Only a holder's node can read the record, so only
+	/// a holder's attestor may attest inferences on it. `false` for an unknown record.
+	fn is_holder(id: RecordId, custodian: &AccountId) -> bool;
+
 	/// Worst-case weight of one call to any method of this trait.
 	fn lookup_weight() -> Weight;
+
+	/// Makes `custodian` a holder of record `id`, for the benchmarks of pallets that depend on
+	/// a record lookup.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_holder(
+		_id: RecordId,
+		_custodian: &AccountId,
+	) -> Result<(), frame_support::pallet_prelude::DispatchError> {
+		Ok(())
+	}
 
 	/// Anchors a record of `patient`, held by `custodian`, of class `data_class`, and returns
 	/// its id, for the benchmarks of pallets that depend on a record lookup. The custodian
@@ -203,7 +221,106 @@ impl<AccountId> RecordLookup<AccountId> for () {
 		None
 	}
 
+	fn is_holder(_: RecordId, _: &AccountId) -> bool {
+		false
+	}
+
 	fn lookup_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// The attestors: the accounts whose signed inference results count, each bound to the
+/// custodian (hospital) whose node signs with it.
+///
+/// Implemented by `pallet-consortium`'s `Attestors` (a hospital with the attestor role has one
+/// attestor account); the attestation pallet takes it through its `Config` (`type Attestors`).
+/// `custodian_of` reads at most two storage entries.
+pub trait AttestorRegistry<AccountId> {
+	/// The custodian whose node signs with `attestor`, if `attestor` is a registered attestor
+	/// now. Two attestor accounts never belong to one custodian at the same time.
+	fn custodian_of(attestor: &AccountId) -> Option<AccountId>;
+
+	/// Whether `who` is a registered attestor now.
+	fn is_attestor(who: &AccountId) -> bool {
+		Self::custodian_of(who).is_some()
+	}
+
+	/// Every registered attestor account, sorted. Reads every member: for queries, not calls.
+	fn attestors() -> Vec<AccountId>;
+
+	/// Registers `attestor` as the attestor of `custodian`, for the benchmarks of pallets that
+	/// depend on the registry.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_attestor(_attestor: &AccountId, _custodian: &AccountId) {}
+}
+
+/// No attestors at all.
+impl<AccountId> AttestorRegistry<AccountId> for () {
+	fn custodian_of(_: &AccountId) -> Option<AccountId> {
+		None
+	}
+
+	fn attestors() -> Vec<AccountId> {
+		Vec::new()
+	}
+}
+
+/// What the records pallet tells other pallets when a record changes, in the same call as the
+/// change: the attestation pallet cancels the open requests on the record at once.
+///
+/// Each method returns the weight it used, at most [`OnRecordChange::max_weight`], which the
+/// records pallet charges in the weight of the calls that change records.
+pub trait OnRecordChange<AccountId> {
+	/// Record `id` was erased by `by` (its patient or its custodian).
+	fn on_erased(id: RecordId, by: &AccountId) -> Weight;
+
+	/// Record `id` has a new current version, anchored by its custodian `by`: the older
+	/// versions are superseded.
+	fn on_amended(id: RecordId, by: &AccountId) -> Weight;
+
+	/// The worst-case weight of one call of either method.
+	fn max_weight() -> Weight;
+}
+
+/// Nobody listens.
+impl<AccountId> OnRecordChange<AccountId> for () {
+	fn on_erased(_: RecordId, _: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
+	fn on_amended(_: RecordId, _: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// What the consent pallet tells other pallets when a patient's consent may have withdrawn a
+/// permission, in the same call: a permit was revoked, or a deny was granted. The attestation
+/// pallet re-checks the open requests of the (patient, grantee) pair and cancels those no
+/// longer permitted.
+///
+/// Consents that end by time (`valid_until`) call nothing: every later use checks again.
+pub trait OnConsentChange<AccountId> {
+	/// A consent change by `by` (the patient or a delegate) may have withdrawn a permission
+	/// `patient` gave `grantee`. Returns the weight used, at most
+	/// [`OnConsentChange::max_weight`].
+	fn on_permission_narrowed(patient: &AccountId, grantee: &AccountId, by: &AccountId) -> Weight;
+
+	/// The worst-case weight of one call of `on_permission_narrowed`.
+	fn max_weight() -> Weight;
+}
+
+/// Nobody listens.
+impl<AccountId> OnConsentChange<AccountId> for () {
+	fn on_permission_narrowed(_: &AccountId, _: &AccountId, _: &AccountId) -> Weight {
+		Weight::zero()
+	}
+
+	fn max_weight() -> Weight {
 		Weight::zero()
 	}
 }

@@ -21,6 +21,10 @@ pub type ModelHash = [u8; 32];
 /// A record's commitment, `blake2_256(salt ++ canonical_bytes)`, as anchored on chain.
 pub type RecordCommitment = [u8; 32];
 
+/// blake2-256 of a model card file (JSON): how the chain pins the card a model was approved
+/// with.
+pub type CardHash = [u8; 32];
+
 /// Fixed-point scale of model outputs: 1.0 is `1_000_000` (parts per million).
 pub const FIXED_POINT_SCALE: i64 = 1_000_000;
 
@@ -91,6 +95,36 @@ pub enum InferenceFailure {
 	AmbiguousFeature(u32),
 	/// The feature at this position states a UCUM unit other than the model card's.
 	FeatureUnitMismatch(u32),
+	/// The node's model card for this model does not hash to the card the chain approved: the
+	/// node refuses to run the model with a feature mapping nobody approved.
+	ModelCardMismatch,
+	/// The node's inference capacity is taken (every inference slot is busy): a transient
+	/// fault of this node, retried in a later block, never reported on chain.
+	NodeBusy,
+	/// The node's isolated inference process could not be started: a transient fault of
+	/// this node, retried in a later block, never reported on chain.
+	WorkerUnavailable,
+}
+
+impl InferenceFailure {
+	/// Whether this is a transient fault of the node that ran the inference, not a failure
+	/// of the model on the record: the off-chain worker retries it later (a bounded number of
+	/// times) and never reports it, and the chain refuses it as a failure report.
+	pub fn is_transient(&self) -> bool {
+		matches!(self, InferenceFailure::NodeBusy | InferenceFailure::WorkerUnavailable)
+	}
+
+	/// The failure as version 1 of the host function reports it to a runtime built before the
+	/// variants `ModelCardMismatch`, `NodeBusy` and `WorkerUnavailable` existed (which could
+	/// not decode them): the failure it reported for the same fault then.
+	pub fn as_version_1(self) -> InferenceFailure {
+		match self {
+			InferenceFailure::ModelCardMismatch => InferenceFailure::InvalidModelCard,
+			InferenceFailure::NodeBusy => InferenceFailure::TimeLimitExceeded,
+			InferenceFailure::WorkerUnavailable => InferenceFailure::EngineError,
+			other => other,
+		}
+	}
 }
 
 /// The result of one inference.
@@ -114,8 +148,21 @@ pub fn quantize(value: f32) -> Option<i64> {
 /// What a node's inference engine offers to the host function.
 #[cfg(feature = "std")]
 pub trait InferenceEngine: Send + Sync {
-	/// Runs the model `model` on the record committed to by `commitment`.
+	/// Runs the model `model` on the record committed to by `commitment`, with whatever card
+	/// the node holds for it (version 1 of the host function, for blocks of runtimes built
+	/// before version 2).
 	fn run(&self, model: &ModelHash, commitment: &RecordCommitment) -> InferenceResult;
+
+	/// Runs the model `model` on the record committed to by `commitment`, after checking that
+	/// the node's model card for it hashes to `card` (the card the chain approved):
+	/// `ModelCardMismatch` otherwise. Whether the record is held is decided first, as in
+	/// [`InferenceEngine::run`].
+	fn run_approved(
+		&self,
+		model: &ModelHash,
+		card: &CardHash,
+		commitment: &RecordCommitment,
+	) -> InferenceResult;
 }
 
 #[cfg(feature = "std")]
@@ -134,6 +181,11 @@ impl InferenceExt {
 }
 
 /// The inference host function.
+///
+/// Version 2 (what runtimes call from spec 102 on) passes the approved card's hash, which the
+/// node checks against its own card, and may answer the transient faults `NodeBusy` and
+/// `WorkerUnavailable`. Version 1 stays callable for blocks of older runtimes: it checks no
+/// card and reports faults as those runtimes know them ([`InferenceFailure::as_version_1`]).
 #[runtime_interface]
 pub trait Inference {
 	/// Runs `model_hash` on the record `commitment` with the node's engine. `None` when the
@@ -143,7 +195,22 @@ pub trait Inference {
 		model_hash: PassPointerAndReadCopy<ModelHash, 32>,
 		commitment: PassPointerAndReadCopy<RecordCommitment, 32>,
 	) -> AllocateAndReturnByCodec<Option<InferenceResult>> {
-		self.extension::<InferenceExt>().map(|ext| ext.0.run(&model_hash, &commitment))
+		self.extension::<InferenceExt>()
+			.map(|ext| ext.0.run(&model_hash, &commitment).map_err(InferenceFailure::as_version_1))
+	}
+
+	/// Runs `model_hash` on the record `commitment` with the node's engine, if the node's card
+	/// for the model hashes to `card_hash`. `None` when the engine is not available here
+	/// (always so during block import).
+	#[version(2)]
+	fn run(
+		&mut self,
+		model_hash: PassPointerAndReadCopy<ModelHash, 32>,
+		card_hash: PassPointerAndReadCopy<CardHash, 32>,
+		commitment: PassPointerAndReadCopy<RecordCommitment, 32>,
+	) -> AllocateAndReturnByCodec<Option<InferenceResult>> {
+		self.extension::<InferenceExt>()
+			.map(|ext| ext.0.run_approved(&model_hash, &card_hash, &commitment))
 	}
 }
 
@@ -153,10 +220,23 @@ mod tests {
 	use sp_io::TestExternalities;
 	use std::sync::Arc;
 
-	/// An engine that always answers the same.
+	/// An engine that always answers the same, and `ModelCardMismatch` to a card other than
+	/// `[0xca; 32]`.
 	struct Fixed(InferenceResult);
 	impl InferenceEngine for Fixed {
 		fn run(&self, _: &ModelHash, _: &RecordCommitment) -> InferenceResult {
+			self.0.clone()
+		}
+
+		fn run_approved(
+			&self,
+			_: &ModelHash,
+			card: &CardHash,
+			_: &RecordCommitment,
+		) -> InferenceResult {
+			if *card != [0xca; 32] {
+				return Err(InferenceFailure::ModelCardMismatch);
+			}
 			self.0.clone()
 		}
 	}
@@ -180,8 +260,33 @@ mod tests {
 	#[test]
 	fn host_function_without_extension_returns_none() {
 		TestExternalities::default().execute_with(|| {
-			assert_eq!(inference::run([1; 32], [2; 32]), None);
+			assert_eq!(inference::run([1; 32], [0xca; 32], [2; 32]), None);
 		});
+	}
+
+	#[test]
+	fn version_2_checks_the_card_and_version_1_maps_faults_as_old_runtimes_know() {
+		for (answer, version_1) in [
+			(Err(InferenceFailure::NodeBusy), Err(InferenceFailure::TimeLimitExceeded)),
+			(Err(InferenceFailure::WorkerUnavailable), Err(InferenceFailure::EngineError)),
+			(Err(InferenceFailure::MissingFeature(2)), Err(InferenceFailure::MissingFeature(2))),
+		] {
+			let mut ext = TestExternalities::default();
+			ext.register_extension(InferenceExt::new(Arc::new(Fixed(answer.clone()))));
+			ext.execute_with(|| {
+				assert_eq!(inference::run([1; 32], [0xca; 32], [2; 32]), Some(answer.clone()));
+				assert_eq!(
+					inference::run([1; 32], [0xcb; 32], [2; 32]),
+					Some(Err(InferenceFailure::ModelCardMismatch))
+				);
+			});
+			// What version 1 (private to the interface) answers instead.
+			assert_eq!(answer.clone().map_err(InferenceFailure::as_version_1), version_1);
+		}
+		assert!(InferenceFailure::NodeBusy.is_transient());
+		assert!(InferenceFailure::WorkerUnavailable.is_transient());
+		assert!(!InferenceFailure::TimeLimitExceeded.is_transient());
+		assert!(!InferenceFailure::ModelCardMismatch.is_transient());
 	}
 
 	#[test]
@@ -194,7 +299,7 @@ mod tests {
 			let mut ext = TestExternalities::default();
 			ext.register_extension(InferenceExt::new(Arc::new(Fixed(answer.clone()))));
 			ext.execute_with(|| {
-				assert_eq!(inference::run([1; 32], [2; 32]), Some(answer.clone()));
+				assert_eq!(inference::run([1; 32], [0xca; 32], [2; 32]), Some(answer.clone()));
 			});
 		}
 	}
