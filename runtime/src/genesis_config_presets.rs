@@ -268,24 +268,24 @@ pub(crate) mod tests {
 	fn the_local_testnet_is_four_hospitals_with_a_council_and_no_sudo_key() {
 		use crate::{Consortium, Grandpa, Session};
 		genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-			let hospitals: Vec<AccountId> = [
+			let keyring = [
 				Sr25519Keyring::Alice,
 				Sr25519Keyring::Bob,
 				Sr25519Keyring::Charlie,
 				Sr25519Keyring::Dave,
-			]
-			.iter()
-			.map(|k| k.to_account_id())
-			.collect();
+			];
+			let hospitals: Vec<AccountId> = keyring.iter().map(|k| k.to_account_id()).collect();
 			let mut sorted = hospitals.clone();
 			sorted.sort();
 			assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), None);
 			assert_eq!(pallet_consortium::Hospitals::<crate::Runtime>::count(), 4);
-			for hospital in &hospitals {
+			for (member, hospital) in keyring.iter().zip(&hospitals) {
 				let entry = pallet_consortium::Hospitals::<crate::Runtime>::get(hospital)
 					.expect("hospital admitted at genesis");
 				assert_eq!(entry.roles, Roles::ALL);
-				assert_eq!(&entry.attestor, hospital);
+				// Each hospital's attestor is an account of its own, not its governance account.
+				assert_eq!(entry.attestor, dev_attestor(*member));
+				assert_ne!(&entry.attestor, hospital);
 			}
 			assert_eq!(Consortium::validators(), sorted);
 			assert_eq!(
