@@ -87,7 +87,7 @@ pub mod v1 {
 /// that.
 pub mod v2 {
 	use crate::{
-		Answer, Config, Model, ModelStatus, Models, OpenRequests, OpenRequestsByPair,
+		Answer, CancelReason, Config, Model, ModelStatus, Models, OpenRequests, OpenRequestsByPair,
 		OpenRequestsByRecord, Pallet, Request, RequestStatus, Requests, Submission, SubmissionOf,
 		LOG_TARGET,
 	};
@@ -100,7 +100,7 @@ pub mod v2 {
 		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
 	};
 	use frame_system::pallet_prelude::BlockNumberFor;
-	use healthchain_primitives::{AttestorRegistry, DataClass};
+	use healthchain_primitives::{AttestorRegistry, DataClass, RecordLookup};
 
 	/// A model as storage version 1 kept it: without `min_quorum`.
 	#[derive(Encode, Decode)]
@@ -164,11 +164,15 @@ pub mod v2 {
 	/// Rewrites models and requests into version 2 and lists the open requests.
 	///
 	/// A model's minimum quorum starts at 1 (what every request could ask for before). A
-	/// submission's custodian is its attestor's custodian now, or, for an attestor no longer
-	/// registered, the attestor account itself: a value no custodian has, so that it never
-	/// blocks a hospital's own submission and never counts as a holder. Should an open request
-	/// then hold two answers of one hospital, the later is dropped: an open request counts one
-	/// answer per hospital. Settled requests keep their answers as they were settled.
+	/// submission's custodian is its attestor's custodian now. An open request keeps only the
+	/// answers version 2 would have taken: of a registered attestor, whose hospital holds the
+	/// record, one per hospital (the first); the others are dropped, and those hospitals answer
+	/// again under the new rules if they hold the record. Settled requests keep their answers
+	/// as they were settled (an attestor no longer registered is named as its own custodian
+	/// there). An open request beyond a listing bound (more open requests on its record or its
+	/// (patient, requester) pair than the new bounds allow) is cancelled
+	/// ([`CancelReason::BeyondListingBound`](crate::CancelReason::BeyondListingBound)), so that
+	/// every open request is listed and a withdrawal cancels it at once.
 	pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
 
 	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
@@ -201,16 +205,24 @@ pub mod v2 {
 				let mut submissions = alloc::vec::Vec::with_capacity(old.submissions.len());
 				for s in old.submissions {
 					lookups += 1;
-					let custodian =
-						T::Attestors::custodian_of(&s.attestor).unwrap_or(s.attestor.clone());
-					if open
-						&& submissions.iter().any(|k: &SubmissionOf<T>| k.custodian == custodian)
-					{
-						// Two answers of one hospital (under version 1 its former attestor was
-						// its own account): an open request counts the first one only.
-						dropped += 1;
-						continue;
+					let registered = T::Attestors::custodian_of(&s.attestor);
+					if open {
+						// An answer version 2 would refuse: of an attestor no longer registered,
+						// of a hospital that does not hold the record (version 1 let any attestor
+						// answer), or a second one of a hospital (under version 1 its former
+						// attestor could be its own account).
+						let counts = registered.as_ref().is_some_and(|custodian| {
+							T::RecordLookup::is_holder(old.record_id, custodian) &&
+								!submissions
+									.iter()
+									.any(|k: &SubmissionOf<T>| &k.custodian == custodian)
+						});
+						if !counts {
+							dropped += 1;
+							continue;
+						}
 					}
+					let custodian = registered.unwrap_or_else(|| s.attestor.clone());
 					submissions.push(Submission {
 						attestor: s.attestor,
 						custodian,
@@ -237,7 +249,10 @@ pub mod v2 {
 				})
 			});
 			let mut listed = 0u64;
-			for request_id in OpenRequests::<T>::iter_keys() {
+			let mut cancelled = 0u64;
+			let now = frame_system::Pallet::<T>::block_number();
+			let open: alloc::vec::Vec<RequestId> = OpenRequests::<T>::iter_keys().collect();
+			for request_id in open {
 				let Some(request) = Requests::<T>::get(request_id) else { continue };
 				listed += 1;
 				let by_record = OpenRequestsByRecord::<T>::mutate(request.record_id, |ids| {
@@ -251,28 +266,38 @@ pub mod v2 {
 					Ok(())
 				};
 				if by_record.is_err() || by_pair.is_err() {
-					// More open requests than the new bounds allow: the extra ones are still
-					// re-checked at every submission and expire at their deadline, but a
-					// withdrawal would not cancel them at once, and the post-upgrade check of
-					// try-runtime fails: raise the bounds before upgrading such a chain.
-					log::warn!(
-						target: LOG_TARGET,
-						"attestation v2: open request {request_id} is beyond a listing bound",
+					// More open requests than the new bounds allow: a withdrawal could not
+					// cancel this one at once, so it is cancelled now (and taken out of the
+					// listing it made it into). Its requester may ask again.
+					cancelled += 1;
+					let requester = request.requester.clone();
+					Pallet::<T>::cancel(
+						request_id,
+						request,
+						CancelReason::BeyondListingBound,
+						requester,
+						now,
 					);
 				}
 			}
 			log::info!(
 				target: LOG_TARGET,
-				"attestation v2: {models} models, {requests} requests rewritten; {listed} open requests listed; {dropped} second answers of a hospital dropped from open requests",
+				"attestation v2: {models} models, {requests} requests rewritten; {listed} open requests listed, {cancelled} of them cancelled beyond a listing bound; {dropped} answers dropped from open requests",
 			);
-			// Each model and request read and written; an attestor lookup (two reads) per
-			// submission; each open request read and listed twice.
+			// Each model and request read and written; an attestor lookup and a holder check
+			// (two reads each) per submission; each open request read and listed twice; a
+			// cancelled one read and written four more times (request, open set, listings,
+			// model counts).
 			T::DbWeight::get().reads_writes(
 				models
 					.saturating_add(requests)
-					.saturating_add(lookups.saturating_mul(2))
-					.saturating_add(listed.saturating_mul(3)),
-				models.saturating_add(requests).saturating_add(listed.saturating_mul(2)),
+					.saturating_add(lookups.saturating_mul(4))
+					.saturating_add(listed.saturating_mul(3))
+					.saturating_add(cancelled.saturating_mul(4)),
+				models
+					.saturating_add(requests)
+					.saturating_add(listed.saturating_mul(2))
+					.saturating_add(cancelled.saturating_mul(5)),
 			)
 		}
 
@@ -290,7 +315,7 @@ pub mod v2 {
 				.map_err(|_| sp_runtime::TryRuntimeError::Other("pre-upgrade state undecodable"))?;
 			ensure!(Models::<T>::iter().count() as u64 == models, "a model did not decode");
 			ensure!(Requests::<T>::iter().count() as u64 == requests, "a request did not decode");
-			ensure!(u64::from(OpenRequests::<T>::count()) == open, "the open set changed");
+			ensure!(u64::from(OpenRequests::<T>::count()) <= open, "the open set grew");
 			ensure!(
 				Models::<T>::iter_values().all(|model| model.min_quorum >= 1),
 				"a model without a minimum quorum"

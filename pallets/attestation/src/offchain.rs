@@ -23,7 +23,8 @@
 //!      `WorkerUnavailable`): nothing is sent; the worker tries again
 //!      [`TRANSIENT_RETRY_BLOCKS`] blocks later, at most [`MAX_TRANSIENT_ATTEMPTS`] times in
 //!      all, then stays silent on the request (a local fault is never reported as a failure
-//!      of the model on the record);
+//!      of the model on the record). The worker stops for this block: the other requests
+//!      would meet the same fault and spend their attempts on it;
 //!    - `Some(Err(RecordNotHeld))`: the node does not hold the record; it notes the block and
 //!      asks again [`NOT_HELD_RECHECK_BLOCKS`] blocks later, so that a hospital that receives
 //!      the record while the request is open (`store import-record-export`) still answers it.
@@ -65,17 +66,20 @@
 //! The worker signs with its hospital's attestor account, which nothing else signs with
 //! (the consortium refuses a governance account as attestor account). Even so, the chain
 //! state's nonce lags behind the transaction pool: a second answer sent before the first is
-//! in a block would reuse its nonce and replace it. So the worker keeps the last nonce it used
-//! in persistent off-chain storage ([`NONCE_PREFIX`]) and signs with the higher of the
-//! state's nonce and the one after it — unless that was [`NONCE_MEMORY_BLOCKS`] blocks ago
-//! or more, when the state's nonce is taken (a dropped transaction must not leave a gap that
-//! holds back every later one). The nonce is reserved with a compare-and-set on that
+//! in a block would reuse its nonce and replace it. So the worker remembers the next nonce
+//! it may use in persistent off-chain storage ([`NONCE_PREFIX`], a [`RememberedNonce`]) and
+//! signs with the higher of that and the state's nonce — unless the state's nonce has stood
+//! still for [`NONCE_MEMORY_BLOCKS`] blocks while the remembered one is ahead of it: a
+//! transaction of the account was dropped (an answer the pool re-validated after its request
+//! closed owes a fee the attestor account cannot pay), and the gap it left would hold back
+//! every later answer in the pool's future queue however busy the worker is; then the state's
+//! nonce is taken again. The nonce is reserved with a compare-and-set on that
 //! storage before the transaction is signed ([`reserve_nonce`]), so two workers running at
 //! once never take the same one; a nonce whose transaction the pool refused is given back.
 
 use crate::{Call, Config, Models, OpenRequests, Pallet, RequestId, Requests, LOG_TARGET};
 use alloc::vec::Vec;
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::{
 	offchain::{Account, CreateSignedTransaction, ForAny, Signer, SubmitTransaction},
@@ -105,14 +109,14 @@ pub const LOCK_EXPIRY_BLOCKS: u32 = 5;
 pub const LOCK_EXPIRY_MS: u64 = 120_000;
 /// A submission not on chain this many blocks after it went to the pool is run and sent again.
 pub const RESUBMIT_AFTER_BLOCKS: u32 = 10;
-/// Prefix of the record of the last nonce an attestor account's worker used (holding the
-/// nonce and the block it was used at).
+/// Prefix of what an attestor account's worker remembers of its nonces (a
+/// [`RememberedNonce`]).
 pub const NONCE_PREFIX: &[u8] = b"healthchain/attestation/nonce/";
 /// A hospital's attestor account is used by its worker only, but a transaction it sent may
 /// still be in the pool, where the state's nonce does not see it: the worker signs with the
-/// nonce after the last one it used, unless the state's is higher, or that one was used
-/// this many blocks ago or more (its transaction was dropped, and the gap it would leave
-/// must not hold back every later one).
+/// nonce after the last one it used, unless the state's is higher, or the state's has stood
+/// still for this many blocks while the remembered one is ahead (a transaction was dropped,
+/// and the gap it left must not hold back every later one).
 pub const NONCE_MEMORY_BLOCKS: u32 = RESUBMIT_AFTER_BLOCKS;
 /// A node that did not hold a request's record asks again this many blocks later.
 pub const NOT_HELD_RECHECK_BLOCKS: u32 = 5;
@@ -131,6 +135,15 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		log::trace!(target: LOG_TARGET, "no registered attestor key in the keystore");
 		return;
 	};
+	if attestor.id == custodian {
+		// Admitted before attestor accounts had to be their own: the hospital's operators sign
+		// with this account too, and a transaction of theirs may replace an answer in the pool.
+		log::warn!(
+			target: LOG_TARGET,
+			"the attestor account of this hospital is its governance account: rotate to an \
+			 `infr` key of its own with `consortium.set_attestor`",
+		);
+	}
 	let mut open: Vec<RequestId> = OpenRequests::<T>::iter_keys().collect();
 	open.sort_unstable();
 	let mut runs = 0u32;
@@ -180,8 +193,9 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 					"inference request {request_id}: this node could not run it ({failure:?}, \
 					 attempt {attempts} of {MAX_TRANSIENT_ATTEMPTS}); not reported",
 				);
-				runs = runs.saturating_add(1);
-				continue;
+				// The fault is the node's, not the request's: the other requests would meet it
+				// too and spend their attempts in the same block. They wait for the next one.
+				break;
 			},
 			Some(Ok(output)) => {
 				let expected = Some(model.output_size as usize);
@@ -299,32 +313,63 @@ pub fn nonce_key<T: Config>(who: &T::AccountId) -> Vec<u8> {
 	key
 }
 
+/// What the worker remembers of an attestor account's nonces, in persistent off-chain storage
+/// under [`nonce_key`].
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RememberedNonce<Nonce, BlockNumber> {
+	/// The lowest nonce not yet reserved: the next transaction is signed with it, or with the
+	/// state's nonce if that is higher.
+	pub next: Nonce,
+	/// The block of the last reservation: with `next` it identifies a reservation, so that a
+	/// give-back never undoes a later one.
+	pub at: BlockNumber,
+	/// The state's nonce of the account as the last reservation saw it…
+	pub state: Nonce,
+	/// …and the block since which reservations have seen it at that value.
+	pub state_since: BlockNumber,
+}
+
+/// The remembered nonces of an attestor account of runtime `T`.
+pub type RememberedNonceOf<T> =
+	RememberedNonce<<T as frame_system::Config>::Nonce, BlockNumberFor<T>>;
+
 /// The nonce the worker signs its next transaction from `who` with at block `now` (see
 /// "Nonces" in the module docs), as [`reserve_nonce`] would reserve it.
 pub fn next_nonce<T: Config>(who: &T::AccountId, now: BlockNumberFor<T>) -> T::Nonce {
 	let stored = StorageValueRef::persistent(&nonce_key::<T>(who))
-		.get::<(T::Nonce, BlockNumberFor<T>)>()
+		.get::<RememberedNonceOf<T>>()
 		.ok()
 		.flatten();
-	nonce_after::<T>(who, stored, now)
+	reservation::<T>(who, stored, now).0
 }
 
-/// The nonce after the remembered one `stored`, or the state's nonce of `who` if that is
-/// higher or the remembered one is older than `NONCE_MEMORY_BLOCKS` at block `now`.
-fn nonce_after<T: Config>(
+/// The nonce a reservation for `who` at block `now` takes, given what is remembered
+/// (`stored`), and what is remembered after it.
+///
+/// The nonce is the remembered `next`, or the state's nonce if that is higher — or if the
+/// state's nonce has stood still for `NONCE_MEMORY_BLOCKS` blocks while the remembered one is
+/// ahead of it: then a transaction of the account was dropped, and the gap it left holds back
+/// every later one in the pool's future queue, so the worker signs with the state's nonce
+/// again (and starts the count anew, so that the next reservation takes the one after it).
+fn reservation<T: Config>(
 	who: &T::AccountId,
-	stored: Option<(T::Nonce, BlockNumberFor<T>)>,
+	stored: Option<RememberedNonceOf<T>>,
 	now: BlockNumberFor<T>,
-) -> T::Nonce {
+) -> (T::Nonce, RememberedNonceOf<T>) {
 	let state = frame_system::Pallet::<T>::account_nonce(who);
-	stored
-		.filter(|(_, at)| now < at.saturating_add(NONCE_MEMORY_BLOCKS.into()))
-		.map(|(nonce, _)| nonce.saturating_add(1u32.into()))
-		.map_or(state, |next| next.max(state))
+	let one: T::Nonce = 1u32.into();
+	let Some(stored) = stored else {
+		let remembered =
+			RememberedNonce { next: state.saturating_add(one), at: now, state, state_since: now };
+		return (state, remembered);
+	};
+	let unchanged_since = if stored.state == state { stored.state_since } else { now };
+	let stalled = stored.next > state &&
+		now >= unchanged_since.saturating_add(NONCE_MEMORY_BLOCKS.into());
+	let nonce = if stalled { state } else { stored.next.max(state) };
+	let state_since = if stalled { now } else { unchanged_since };
+	(nonce, RememberedNonce { next: nonce.saturating_add(one), at: now, state, state_since })
 }
-
-/// A remembered nonce and the block it was reserved at.
-pub type RememberedNonce<T> = (<T as frame_system::Config>::Nonce, BlockNumberFor<T>);
 
 /// How often [`reserve_nonce`] tries again when a concurrent worker reserved a nonce of the
 /// same account between its read and its write.
@@ -337,17 +382,20 @@ pub const NONCE_RESERVE_ATTEMPTS: u32 = 10;
 pub fn reserve_nonce<T: Config>(
 	who: &T::AccountId,
 	now: BlockNumberFor<T>,
-) -> Option<(T::Nonce, Option<RememberedNonce<T>>)> {
+) -> Option<(T::Nonce, Option<RememberedNonceOf<T>>)> {
 	let key = nonce_key::<T>(who);
 	let slot = StorageValueRef::persistent(&key);
 	for _ in 0..NONCE_RESERVE_ATTEMPTS {
 		let mut replaced = None;
-		let reserved = slot.mutate::<(T::Nonce, BlockNumberFor<T>), (), _>(|stored| {
+		let mut taken = None;
+		let reserved = slot.mutate::<RememberedNonceOf<T>, (), _>(|stored| {
 			replaced = stored.ok().flatten();
-			Ok((nonce_after::<T>(who, replaced, now), now))
+			let (nonce, remembered) = reservation::<T>(who, replaced, now);
+			taken = Some(nonce);
+			Ok(remembered)
 		});
 		match reserved {
-			Ok((nonce, _)) => return Some((nonce, replaced)),
+			Ok(_) => return taken.map(|nonce| (nonce, replaced)),
 			Err(MutateStorageError::ConcurrentModification(_)) => continue,
 			Err(MutateStorageError::ValueFunctionFailed(())) => return None,
 		}
@@ -355,37 +403,27 @@ pub fn reserve_nonce<T: Config>(
 	None
 }
 
-/// Gives back the nonce `nonce` reserved at block `now` whose transaction the pool refused:
-/// the remembered value goes back to `replaced`, unless another worker reserved a nonce
-/// after this one (then the gap closes once the remembered nonce is `NONCE_MEMORY_BLOCKS`
-/// old).
+/// Gives back the nonce `nonce` reserved at block `now` whose transaction the pool refused,
+/// so that the next reservation takes it again: `replaced` (what the reservation replaced)
+/// is remembered again, with a compare-and-set, and only if no other worker reserved a nonce
+/// after this one (then the gap closes once the state's nonce has stood still for
+/// `NONCE_MEMORY_BLOCKS` blocks).
 pub fn release_nonce<T: Config>(
 	who: &T::AccountId,
 	nonce: T::Nonce,
 	now: BlockNumberFor<T>,
-	replaced: Option<(T::Nonce, BlockNumberFor<T>)>,
+	replaced: Option<RememberedNonceOf<T>>,
 ) {
 	let key = nonce_key::<T>(who);
-	let mut slot = StorageValueRef::persistent(&key);
-	let still_ours = slot
-		.get::<(T::Nonce, BlockNumberFor<T>)>()
-		.ok()
-		.flatten()
-		.is_some_and(|stored| stored == (nonce, now));
-	if !still_ours {
-		return;
-	}
-	match replaced {
-		Some(previous) => {
-			let _ = slot.mutate::<(T::Nonce, BlockNumberFor<T>), (), _>(|stored| {
-				match stored.ok().flatten() {
-					Some(current) if current == (nonce, now) => Ok(previous),
-					_ => Err(()),
-				}
-			});
-		},
-		None => slot.clear(),
-	}
+	let slot = StorageValueRef::persistent(&key);
+	let ours = |current: &RememberedNonceOf<T>| {
+		current.next == nonce.saturating_add(1u32.into()) && current.at == now
+	};
+	let _ = slot.mutate::<RememberedNonceOf<T>, (), _>(|stored| match stored.ok().flatten() {
+		Some(current) if ours(&current) =>
+			Ok(replaced.unwrap_or(RememberedNonce { next: nonce, ..current })),
+		_ => Err(()),
+	});
 }
 
 /// Signs `call` with the attestor key and hands it to the transaction pool, with a nonce

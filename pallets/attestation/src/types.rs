@@ -121,6 +121,10 @@ pub enum CancelReason {
 	ModelRetired,
 	/// The requester withdrew the request.
 	WithdrawnByRequester,
+	/// The runtime upgrade that began to list open requests by record and by (patient,
+	/// requester) pair found this request beyond a listing bound (`MaxOpenRequestsPerRecord`,
+	/// `MaxOpenRequestsPerPair`): a withdrawal could not have cancelled it at once.
+	BeyondListingBound,
 }
 
 /// Where an inference request is.

@@ -13,9 +13,10 @@
 //! requester, or its model was retired. Three withdrawals do not call in, and are caught the
 //! same way at the next touch (a submission, `cancel_request`) and by the off-chain worker,
 //! which checks the rule before it reads a record: a consent that ends by time
-//! (`valid_until`), a delegation that ends, and a retired model, whose open requests may be
-//! anywhere on the chain (bounding them per model would cap the chain's throughput per
-//! model; the worker's check already keeps every node from running a retired model).
+//! (`valid_until`), a deny whose `valid_from` lies in the future, and a retired model, whose
+//! open requests may be anywhere on the chain (bounding them per model would cap the chain's
+//! throughput per model; the worker's check already keeps every node from running a retired
+//! model).
 
 use crate::{
 	Config, OpenRequestsByPair, OpenRequestsByRecord, Pallet, RequestId, Requests, WeightInfo,

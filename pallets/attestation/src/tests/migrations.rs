@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::migrations::{v1, v2};
+use healthchain_primitives::testing::MockAttestors;
 use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 use frame_support::{storage::unhashed, BoundedVec};
 
@@ -61,6 +62,11 @@ fn store_as_v1(model_id: ModelId, request_id: RequestId) {
 		retired_at: model.retired_at,
 	};
 	unhashed::put(&Models::<Test>::hashed_key_for(model_id), &old_model);
+	store_request_as_v1(request_id);
+}
+
+/// Rewrites request `request_id` (stored by the current code) in the version-1 layout.
+fn store_request_as_v1(request_id: RequestId) {
 	let request = Requests::<Test>::get(request_id).expect("request");
 	let old_request = v2::RequestV1::<Test> {
 		requester: request.requester,
@@ -94,7 +100,8 @@ fn v2_rewrites_models_and_requests_and_lists_the_open_requests() {
 		let model_id = setup();
 		let request_id = request(model_id, 2);
 		submit(&NODE_A, request_id, &BENIGN);
-		// A submission by an attestor no longer registered keeps its attestor as custodian.
+		submit(&NODE_B, request_id, &MALIGNANT);
+		// An answer of an attestor no longer registered does not count in an open request.
 		deregister(&NODE_A);
 		store_as_v1(model_id, request_id);
 		OpenRequestsByRecord::<Test>::remove(RECORD);
@@ -106,12 +113,15 @@ fn v2_rewrites_models_and_requests_and_lists_the_open_requests() {
 		assert_eq!(AttestationPallet::on_chain_storage_version(), StorageVersion::new(2));
 		assert_eq!(Models::<Test>::get(model_id).map(|m| m.min_quorum), Some(1));
 		let request = Requests::<Test>::get(request_id).expect("the request decodes");
-		assert_eq!(request.submissions[0].attestor, NODE_A);
-		assert_eq!(request.submissions[0].custodian, NODE_A);
+		let answers: Vec<(AccountId, AccountId)> =
+			request.submissions.iter().map(|s| (s.attestor.clone(), s.custodian.clone())).collect();
+		assert_eq!(answers, vec![(NODE_B, GENERAL)]);
 		assert_eq!(OpenRequestsByRecord::<Test>::get(RECORD).to_vec(), vec![request_id]);
 		assert_eq!(OpenRequestsByPair::<Test>::get(ALICE, CLINICIAN).to_vec(), vec![request_id]);
-		// General's attestor may still make the quorum.
-		submit(&NODE_B, request_id, &BENIGN);
+		// County's attestor agrees with the dropped answer only: the request stays open.
+		submit(&NODE_C, request_id, &BENIGN);
+		assert_eq!(status(request_id), RequestStatus::Open);
+		submit(&NODE_D, request_id, &BENIGN);
 		assert_eq!(status(request_id), RequestStatus::Attested);
 		AttestationPallet::do_try_state().expect("invariants hold after the migration");
 	});
@@ -156,6 +166,74 @@ fn v2_keeps_one_answer_per_hospital_in_an_open_request() {
 		let answers: Vec<(AccountId, AccountId)> =
 			request.submissions.iter().map(|s| (s.attestor.clone(), s.custodian.clone())).collect();
 		assert_eq!(answers, vec![(NODE_B, GENERAL)]);
+		AttestationPallet::do_try_state().expect("invariants hold after the migration");
+	});
+}
+
+#[test]
+fn v2_drops_from_open_requests_the_answers_of_hospitals_that_do_not_hold_the_record() {
+	new_test_ext().execute_with(|| {
+		let model_id = setup();
+		let request_id = request(model_id, 2);
+		submit(&NODE_B, request_id, &BENIGN);
+		// Under version 1 any attestor could answer: Riverside's, which never received the
+		// record, did.
+		let riverside = AccountId::new([0x77; 32]);
+		let riverside_node = AccountId::new([0x78; 32]);
+		MockAttestors::register(&riverside_node, &riverside);
+		Requests::<Test>::mutate(request_id, |entry| {
+			let request = entry.as_mut().expect("request stored");
+			let mut answer = request.submissions[0].clone();
+			answer.attestor = riverside_node.clone();
+			answer.custodian = riverside.clone();
+			assert!(request.submissions.try_push(answer).is_ok());
+		});
+		store_as_v1(model_id, request_id);
+		StorageVersion::new(1).put::<AttestationPallet>();
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		let request = Requests::<Test>::get(request_id).expect("the request decodes");
+		let attestors: Vec<AccountId> =
+			request.submissions.iter().map(|s| s.attestor.clone()).collect();
+		assert_eq!(attestors, vec![NODE_B], "only holders' answers count");
+		assert_eq!(status(request_id), RequestStatus::Open);
+		AttestationPallet::do_try_state().expect("invariants hold after the migration");
+	});
+}
+
+#[test]
+fn v2_cancels_the_open_requests_it_cannot_list_within_the_bounds() {
+	new_test_ext().execute_with(|| {
+		let model_id = setup();
+		let first = request(model_id, 2);
+		// A version-1 chain had no bound: the clinician holds one more open request on Alice's
+		// record than a (patient, requester) pair may now.
+		let template = Requests::<Test>::get(first).expect("request stored");
+		let ids: Vec<RequestId> = (first..=first + MAX_OPEN_PER_PAIR).collect();
+		for request_id in &ids[1..] {
+			Requests::<Test>::insert(request_id, template.clone());
+			OpenRequests::<Test>::insert(request_id, ());
+		}
+		crate::NextRequestId::<Test>::put(first + MAX_OPEN_PER_PAIR + 1);
+		store_as_v1(model_id, first);
+		for request_id in &ids[1..] {
+			store_request_as_v1(*request_id);
+		}
+		OpenRequestsByRecord::<Test>::remove(RECORD);
+		OpenRequestsByPair::<Test>::remove(ALICE, CLINICIAN);
+		StorageVersion::new(1).put::<AttestationPallet>();
+
+		v2::MigrateToV2::<Test>::on_runtime_upgrade();
+		let cancelled: Vec<RequestId> = ids
+			.iter()
+			.copied()
+			.filter(|id| {
+				status(*id) == RequestStatus::Cancelled(CancelReason::BeyondListingBound)
+			})
+			.collect();
+		assert_eq!(cancelled.len(), 1, "exactly the one beyond the bound");
+		assert_eq!(OpenRequests::<Test>::count(), MAX_OPEN_PER_PAIR);
+		assert_eq!(OpenRequestsByPair::<Test>::get(ALICE, CLINICIAN).len() as u32, MAX_OPEN_PER_PAIR);
+		assert!(!OpenRequestsByRecord::<Test>::get(RECORD).contains(&cancelled[0]));
 		AttestationPallet::do_try_state().expect("invariants hold after the migration");
 	});
 }

@@ -495,6 +495,32 @@ fn a_transient_fault_of_the_node_is_retried_a_bounded_number_of_times_and_never_
 }
 
 #[test]
+fn a_busy_node_stops_for_the_block_instead_of_spending_every_request_s_attempts() {
+	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::NodeBusy)), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		let first = open_request(&node, 1);
+		let second = request(0, 1);
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(node.engine_runs(), 1, "the second request waits for the next block");
+		// The node has room again: the first request is in its retry delay, the second,
+		// never attempted, is answered.
+		node.answer(Ok(output(&BENIGN)));
+		run_to_block(2);
+		AttestationPallet::offchain_worker(2);
+		let transactions = node.transactions();
+		assert_eq!(transactions.len(), 1);
+		assert_eq!(
+			signed_call(&transactions[0], &node.keys[0], 0),
+			RuntimeCall::AttestationPallet(Call::submit_result {
+				request_id: second,
+				output: output(&BENIGN)
+			})
+		);
+		assert_eq!(status(first), RequestStatus::Open);
+	});
+}
+
+#[test]
 fn a_transient_fault_then_an_answer_is_submitted() {
 	let (mut ext, node) = Node::new(Some(Err(InferenceFailure::WorkerUnavailable)), &[ALICE_SEED]);
 	ext.execute_with(|| {
@@ -615,25 +641,33 @@ fn answers_sent_before_the_first_is_included_take_consecutive_nonces() {
 }
 
 #[test]
-fn the_worker_takes_the_state_nonce_when_it_is_ahead_or_its_own_is_old() {
+fn the_worker_takes_the_state_nonce_when_it_is_ahead_or_stands_still_behind_a_gap() {
+	use crate::offchain::{next_nonce, reserve_nonce, NONCE_MEMORY_BLOCKS};
 	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
 	ext.execute_with(|| {
 		open_request(&node, 1);
 		let attestor = node.account(0);
 		AttestationPallet::offchain_worker(1);
-		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 1), 1);
+		assert_eq!(next_nonce::<Test>(&attestor, 1), 1);
 		// Its transaction was included, and two more of this account's: the state is ahead.
 		for _ in 0..3 {
 			System::inc_account_nonce(&attestor);
 		}
-		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 2), 3);
-		// A transaction that was dropped leaves the remembered nonce ahead of the state; after
-		// `NONCE_MEMORY_BLOCKS` the state's is taken, so that the gap does not block the worker.
-		StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&attestor))
-			.set(&(7u32, 2u64));
-		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, 3), 8);
-		let later = 2 + u64::from(crate::offchain::NONCE_MEMORY_BLOCKS);
-		assert_eq!(crate::offchain::next_nonce::<Test>(&attestor, later), 3);
+		assert_eq!(next_nonce::<Test>(&attestor, 2), 3);
+		// The answer signed with 3 is dropped, and the worker goes on answering a request in
+		// every block: 4, 5, … wait in the pool behind the gap, and the state stays at 3.
+		let memory = u64::from(NONCE_MEMORY_BLOCKS);
+		for block in 2..2 + memory {
+			let expected = 3 + u32::try_from(block - 2).expect("small");
+			assert_eq!(reserve_nonce::<Test>(&attestor, block).map(|(n, _)| n), Some(expected));
+		}
+		// Once the state's nonce has stood still for `NONCE_MEMORY_BLOCKS` blocks the worker
+		// fills the gap, however busy it is, and counts on from there.
+		assert_eq!(reserve_nonce::<Test>(&attestor, 2 + memory).map(|(n, _)| n), Some(3));
+		assert_eq!(reserve_nonce::<Test>(&attestor, 2 + memory).map(|(n, _)| n), Some(4));
+		// A state that moves is no gap: the remembered nonce stays ahead of it.
+		System::inc_account_nonce(&attestor);
+		assert_eq!(reserve_nonce::<Test>(&attestor, 3 + 2 * memory).map(|(n, _)| n), Some(5));
 	});
 }
 
@@ -648,7 +682,8 @@ fn reserved_nonces_are_never_handed_out_twice_and_a_refused_one_is_given_back() 
 		let (first, before_first) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
 		let (second, before_second) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
 		assert_eq!((first, second), (0, 1));
-		assert_eq!((before_first, before_second), (None, Some((0, 1))));
+		assert_eq!(before_first, None);
+		assert_eq!(before_second.map(|remembered| remembered.next), Some(1));
 		// The pool refuses the second: its nonce is given back and taken by the next answer.
 		release_nonce::<Test>(&attestor, second, 1, before_second);
 		assert_eq!(next_nonce::<Test>(&attestor, 1), 1);
@@ -658,15 +693,14 @@ fn reserved_nonces_are_never_handed_out_twice_and_a_refused_one_is_given_back() 
 		let (fourth, _) = reserve_nonce::<Test>(&attestor, 1).expect("reserved");
 		release_nonce::<Test>(&attestor, third, 1, before_third);
 		assert_eq!(next_nonce::<Test>(&attestor, 1), fourth + 1);
-		// The very first nonce given back leaves nothing remembered: the state's is taken.
+		// The very first nonce given back is taken again, not skipped.
 		let fresh = node.account(0);
 		StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&fresh)).clear();
 		let (nonce, replaced) = reserve_nonce::<Test>(&fresh, 1).expect("reserved");
+		assert_eq!((nonce, replaced), (0, None));
 		release_nonce::<Test>(&fresh, nonce, 1, replaced);
-		assert_eq!(
-			StorageValueRef::persistent(&crate::offchain::nonce_key::<Test>(&fresh))
-				.get::<(u32, u64)>(),
-			Ok(None)
-		);
+		assert_eq!(next_nonce::<Test>(&fresh, 1), 0);
+		assert_eq!(reserve_nonce::<Test>(&fresh, 1).map(|(nonce, _)| nonce), Some(0));
 	});
 }
+
