@@ -386,15 +386,36 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A record with `n` open requests (each of the largest quorum, full) is erased or
-	/// amended: each is re-checked (record, consent, model) and cancelled.
+	/// A record with `n` open requests (each of the largest quorum, full), up to
+	/// `MaxOpenRequestsPerRecord` from as many requesters as the per-pair bound needs, is erased
+	/// or amended: each is re-checked (record, consent, model) and cancelled.
 	#[benchmark]
 	fn cancel_on_record_change(
-		n: Linear<0, { T::MaxOpenRequestsPerRecord::get().min(T::MaxOpenRequestsPerPair::get()) }>,
+		n: Linear<0, { T::MaxOpenRequestsPerRecord::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let model_id = approved_model::<T>(0)?;
-		let (record_id, requester) = permitted_record::<T>(0)?;
-		let ids = open_on_record::<T>(model_id, record_id, &requester, n)?;
+		let (record_id, first) = permitted_record::<T>(0)?;
+		let record = T::RecordLookup::record(record_id).ok_or(BenchmarkError::Weightless)?;
+		let per_pair = T::MaxOpenRequestsPerPair::get().max(1);
+		let mut ids = Vec::new();
+		let mut requester_index = 0u32;
+		while (ids.len() as u32) < n {
+			let requester = if requester_index == 0 {
+				first.clone()
+			} else {
+				let requester: T::AccountId = account("requester", requester_index, SEED);
+				T::ConsentCheck::set_up_permit(
+					&record.patient,
+					&requester,
+					Purpose::AiAssistedDiagnosis,
+					&DataTarget::record(record.data_class, record_id),
+				)?;
+				requester
+			};
+			let count = (n - ids.len() as u32).min(per_pair);
+			ids.extend(open_on_record::<T>(model_id, record_id, &requester, count)?);
+			requester_index += 1;
+		}
 		retire::<T>(model_id);
 		let caller: T::AccountId = whitelisted_caller();
 

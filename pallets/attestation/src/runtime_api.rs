@@ -44,6 +44,10 @@ use codec::Codec;
 
 sp_api::decl_runtime_apis! {
 	/// Queries on the model registry, inference requests and attestations.
+	///
+	/// Version 2: a model carries its minimum quorum, and each submission of a request the
+	/// custodian its attestor answered for (the methods are those of version 1).
+	#[api_version(2)]
 	pub trait AttestationApi<AccountId, BlockNumber, Model, Request, Attestation>
 	where
 		AccountId: Codec,
