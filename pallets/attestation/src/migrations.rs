@@ -212,8 +212,8 @@ pub mod v2 {
 						// answer), or a second one of a hospital (under version 1 its former
 						// attestor could be its own account).
 						let counts = registered.as_ref().is_some_and(|custodian| {
-							T::RecordLookup::is_holder(old.record_id, custodian) &&
-								!submissions
+							T::RecordLookup::is_holder(old.record_id, custodian)
+								&& !submissions
 									.iter()
 									.any(|k: &SubmissionOf<T>| &k.custodian == custodian)
 						});

@@ -364,8 +364,8 @@ fn reservation<T: Config>(
 		return (state, remembered);
 	};
 	let unchanged_since = if stored.state == state { stored.state_since } else { now };
-	let stalled = stored.next > state &&
-		now >= unchanged_since.saturating_add(NONCE_MEMORY_BLOCKS.into());
+	let stalled =
+		stored.next > state && now >= unchanged_since.saturating_add(NONCE_MEMORY_BLOCKS.into());
 	let nonce = if stalled { state } else { stored.next.max(state) };
 	let state_since = if stalled { now } else { unchanged_since };
 	(nonce, RememberedNonce { next: nonce.saturating_add(one), at: now, state, state_since })
@@ -420,8 +420,9 @@ pub fn release_nonce<T: Config>(
 		current.next == nonce.saturating_add(1u32.into()) && current.at == now
 	};
 	let _ = slot.mutate::<RememberedNonceOf<T>, (), _>(|stored| match stored.ok().flatten() {
-		Some(current) if ours(&current) =>
-			Ok(replaced.unwrap_or(RememberedNonce { next: nonce, ..current })),
+		Some(current) if ours(&current) => {
+			Ok(replaced.unwrap_or(RememberedNonce { next: nonce, ..current }))
+		},
 		_ => Err(()),
 	});
 }

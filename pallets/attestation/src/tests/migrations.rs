@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::migrations::{v1, v2};
-use healthchain_primitives::testing::MockAttestors;
 use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 use frame_support::{storage::unhashed, BoundedVec};
+use healthchain_primitives::testing::MockAttestors;
 
 #[test]
 fn v1_removes_the_old_attestor_list_and_sets_the_version() {
@@ -208,12 +208,18 @@ fn v2_cancels_the_open_requests_it_cannot_list_within_the_bounds() {
 		// A version-1 chain had no bound: the clinician holds one more open request on Alice's
 		// record than a (patient, requester) pair may now.
 		let template = Requests::<Test>::get(first).expect("request stored");
-		let ids: Vec<RequestId> = (first..=first + MAX_OPEN_PER_PAIR).collect();
-		for request_id in &ids[1..] {
-			Requests::<Test>::insert(request_id, template.clone());
+		let ids: Vec<RequestId> = (first..=first + u64::from(MAX_OPEN_PER_PAIR)).collect();
+		for (offset, request_id) in (1u64..).zip(&ids[1..]) {
+			let mut copy = template.clone();
+			copy.deadline = template.deadline + offset;
+			crate::RequestsByDeadline::<Test>::mutate(copy.deadline, |due| {
+				assert!(due.try_push(*request_id).is_ok());
+			});
+			Requests::<Test>::insert(request_id, copy);
 			OpenRequests::<Test>::insert(request_id, ());
+			ModelStats::<Test>::mutate(model_id, |counts| counts.requested += 1);
 		}
-		crate::NextRequestId::<Test>::put(first + MAX_OPEN_PER_PAIR + 1);
+		crate::NextRequestId::<Test>::put(first + u64::from(MAX_OPEN_PER_PAIR) + 1);
 		store_as_v1(model_id, first);
 		for request_id in &ids[1..] {
 			store_request_as_v1(*request_id);
@@ -226,13 +232,14 @@ fn v2_cancels_the_open_requests_it_cannot_list_within_the_bounds() {
 		let cancelled: Vec<RequestId> = ids
 			.iter()
 			.copied()
-			.filter(|id| {
-				status(*id) == RequestStatus::Cancelled(CancelReason::BeyondListingBound)
-			})
+			.filter(|id| status(*id) == RequestStatus::Cancelled(CancelReason::BeyondListingBound))
 			.collect();
 		assert_eq!(cancelled.len(), 1, "exactly the one beyond the bound");
 		assert_eq!(OpenRequests::<Test>::count(), MAX_OPEN_PER_PAIR);
-		assert_eq!(OpenRequestsByPair::<Test>::get(ALICE, CLINICIAN).len() as u32, MAX_OPEN_PER_PAIR);
+		assert_eq!(
+			OpenRequestsByPair::<Test>::get(ALICE, CLINICIAN).len() as u32,
+			MAX_OPEN_PER_PAIR
+		);
 		assert!(!OpenRequestsByRecord::<Test>::get(RECORD).contains(&cancelled[0]));
 		AttestationPallet::do_try_state().expect("invariants hold after the migration");
 	});

@@ -703,4 +703,3 @@ fn reserved_nonces_are_never_handed_out_twice_and_a_refused_one_is_given_back() 
 		assert_eq!(reserve_nonce::<Test>(&fresh, 1).map(|(nonce, _)| nonce), Some(0));
 	});
 }
-
