@@ -335,13 +335,6 @@ pub mod pallet {
 			/// Its ONNX file hash.
 			model_hash: ModelHash,
 		},
-		/// Governance set the smallest quorum requests on a model may ask for.
-		ModelMinQuorumSet {
-			/// The model.
-			model_id: ModelId,
-			/// Its minimum quorum from now on.
-			min_quorum: u32,
-		},
 		/// Someone asked for an inference.
 		InferenceRequested {
 			/// The new request.
@@ -421,6 +414,13 @@ pub mod pallet {
 			reason: CancelReason,
 			/// The account whose transaction found or asked for the cancellation.
 			by: T::AccountId,
+		},
+		/// Governance set the smallest quorum requests on a model may ask for.
+		ModelMinQuorumSet {
+			/// The model.
+			model_id: ModelId,
+			/// Its minimum quorum from now on.
+			min_quorum: u32,
 		},
 	}
 

@@ -254,25 +254,6 @@ pub mod pallet {
 			/// Why.
 			reason: ErasureReason,
 		},
-		/// A record's custodian shared it with another custodian, which now holds it: its node
-		/// received a copy (`store import-record-export`) and its attestor may attest
-		/// inferences on the record.
-		RecordShared {
-			/// The record.
-			record_id: RecordId,
-			/// The custodian that holds it from now on.
-			holder: T::AccountId,
-		},
-		/// A custodian no longer holds a shared record: it deleted its copy, or the record's
-		/// custodian withdrew the share. Its attestor may no longer attest inferences on it.
-		RecordUnshared {
-			/// The record.
-			record_id: RecordId,
-			/// The custodian that no longer holds it.
-			holder: T::AccountId,
-			/// Who withdrew the share: the record's custodian or the holder itself.
-			by: T::AccountId,
-		},
 		/// A custodian disclosed a record, and the disclosure was added to the patient's
 		/// access log.
 		AccessLogged {
@@ -294,6 +275,25 @@ pub mod pallet {
 			total_folded: AccessSeq,
 			/// The digest after rolling them up.
 			digest: Hash32,
+		},
+		/// A record's custodian shared it with another custodian, which now holds it: its node
+		/// received a copy (`store import-record-export`) and its attestor may attest
+		/// inferences on the record.
+		RecordShared {
+			/// The record.
+			record_id: RecordId,
+			/// The custodian that holds it from now on.
+			holder: T::AccountId,
+		},
+		/// A custodian no longer holds a shared record: it deleted its copy, or the record's
+		/// custodian withdrew the share. Its attestor may no longer attest inferences on it.
+		RecordUnshared {
+			/// The record.
+			record_id: RecordId,
+			/// The custodian that no longer holds it.
+			holder: T::AccountId,
+			/// Who withdrew the share: the record's custodian or the holder itself.
+			by: T::AccountId,
 		},
 	}
 
