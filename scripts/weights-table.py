@@ -15,6 +15,7 @@ BASE = re.compile(r"Weight::from_parts\(([\d_]+), ([\d_]+)\)$")
 SLOPE = re.compile(r"\.saturating_add\(Weight::from_parts\(([\d_]+), 0\)\.saturating_mul\((\w+)\.into\(\)\)\)")
 READS = re.compile(r"\.saturating_add\(T::DbWeight::get\(\)\.reads\(([\d_]+)_u64\)\)")
 WRITES = re.compile(r"\.saturating_add\(T::DbWeight::get\(\)\.writes\(([\d_]+)_u64\)\)")
+PER = re.compile(r"\.saturating_add\(T::DbWeight::get\(\)\.(reads|writes)\(\(([\d_]+)_u64\)\.saturating_mul\((\w+)\.into\(\)\)\)\)")
 
 
 def number(text: str) -> int:
@@ -35,7 +36,7 @@ def rows(pallet_dir: Path):
         if match:
             name, params = match.groups()
             params = ", ".join(p.strip() for p in params.split(",") if p.strip())
-            current = {"call": f"`{pallet}::{name}({params})`", "slopes": [], "reads": 0, "writes": 0}
+            current = {"call": f"`{pallet}::{name}({params})`", "slopes": [], "reads": 0, "writes": 0, "per": {"reads": "", "writes": ""}}
             continue
         if current is None:
             continue
@@ -44,6 +45,8 @@ def rows(pallet_dir: Path):
             current["base"], current["proof"] = number(m.group(1)), number(m.group(2))
         elif m := SLOPE.match(stripped):
             current["slopes"].append(f"+{micros(number(m.group(1)), 2)} × {m.group(2)}")
+        elif m := PER.match(stripped):
+            current["per"][m.group(1)] += f" + {number(m.group(2))}{m.group(3)}"
         elif m := READS.match(stripped):
             current["reads"] = number(m.group(1))
         elif m := WRITES.match(stripped):
@@ -52,7 +55,8 @@ def rows(pallet_dir: Path):
             slopes = ", ".join(current["slopes"]) or "–"
             yield (
                 f"| {current['call']} | {micros(current.get('base', 0))} | "
-                f"{current.get('proof', 0)} | {slopes} | {current['reads']} / {current['writes']} |"
+                f"{current.get('proof', 0)} | {slopes} | "
+                f"{current['reads']}{current['per']['reads']} / {current['writes']}{current['per']['writes']} |"
             )
             current = None
 
