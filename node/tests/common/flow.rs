@@ -7,7 +7,7 @@ use healthchain_inference_primitives::InferenceFailure;
 use healthchain_runtime::{AccountId, Runtime, RuntimeCall, RuntimeEvent};
 use jsonrpsee::rpc_params;
 use pallet_attestation::{AttestationInfoOf, ModelId, RequestId, RequestOf};
-use pallet_consent::{DataClass, DataScope, Decision, Provision, Purpose};
+use pallet_consent::{ConsentId, DataClass, DataScope, Decision, Provision, Purpose};
 use pallet_records::{RecordId, Schema};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::BoundedVec;
@@ -126,29 +126,39 @@ pub async fn share_record(
 	}
 }
 
-/// `patient` permits `clinician` AI-assisted diagnosis on their laboratory data.
+/// `patient` permits `clinician` AI-assisted diagnosis on their laboratory data; returns the
+/// consent's id.
 pub async fn grant_ai_consent(
 	node: &Node,
 	patient: Sr25519Keyring,
 	clinician: Sr25519Keyring,
-) -> Result<()> {
-	node.submit(
-		RuntimeCall::Consent(pallet_consent::Call::grant_consent {
-			on_behalf_of: None,
-			grantee: clinician.to_account_id(),
-			provision: Provision::<Runtime> {
-				decision: Decision::Permit,
-				purposes: BoundedVec::truncate_from(vec![Purpose::AiAssistedDiagnosis]),
-				data: BoundedVec::truncate_from(vec![DataScope::Class(DataClass::Laboratory)]),
-				valid_from: None,
-				valid_until: None,
-				policy: None,
+) -> Result<ConsentId> {
+	let events = node
+		.submit(
+			RuntimeCall::Consent(pallet_consent::Call::grant_consent {
+				on_behalf_of: None,
+				grantee: clinician.to_account_id(),
+				provision: Provision::<Runtime> {
+					decision: Decision::Permit,
+					purposes: BoundedVec::truncate_from(vec![Purpose::AiAssistedDiagnosis]),
+					data: BoundedVec::truncate_from(vec![DataScope::Class(DataClass::Laboratory)]),
+					valid_from: None,
+					valid_until: None,
+					policy: None,
+				},
+			}),
+			patient,
+		)
+		.await?;
+	events
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Consent(pallet_consent::Event::ConsentGranted { consent_id, .. }) => {
+				Some(*consent_id)
 			},
-		}),
-		patient,
-	)
-	.await
-	.map(drop)
+			_ => None,
+		})
+		.ok_or_else(|| "no ConsentGranted event".into())
 }
 
 /// The shipped model's id: approved at genesis as the first model.

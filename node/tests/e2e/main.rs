@@ -22,6 +22,7 @@ mod hostile_model;
 mod inference_flow;
 mod two_hospitals;
 mod two_validators;
+mod withdrawal;
 
 use common::{start_hospitals, Node};
 use std::time::Duration;
@@ -67,8 +68,9 @@ async fn the_dev_node_scenarios_pass_in_order_on_one_node() {
 /// - first what a fresh node offers: exactly the shipped model and the one record it imports;
 /// - then the polkadot.js client, whose CSV export expects its attestation to be the only one
 ///   of the shipped model;
-/// - then the Rust inference flow and the hostile model, each with its own patient (Ferdie,
-///   Dave), so that no commitment is anchored twice;
+/// - then the Rust inference flow, the hostile model and withdrawal with the worker's nonces,
+///   each with its own patient (Ferdie, Dave, Charlie), so that no commitment is anchored
+///   twice;
 /// - last the transfer and the shutdown on SIGTERM, which ends the node.
 async fn dev_node_scenarios(node: &mut Node) -> Result<(), String> {
 	node.wait_ready(Duration::from_secs(60))
@@ -79,6 +81,8 @@ async fn dev_node_scenarios(node: &mut Node) -> Result<(), String> {
 	run!(inference_flow::a_consented_request_is_attested_by_the_node_that_holds_the_record(node))
 		.await?;
 	run!(hostile_model::a_model_that_exhausts_memory_fails_on_chain_and_the_node_carries_on(node))
+		.await?;
+	run!(withdrawal::two_answers_at_once_both_land_and_a_revocation_cancels_the_open_request(node))
 		.await?;
 	run!(dev_chain::dev_node_produces_finalizes_accepts_a_transfer_and_stops_on_sigterm(node)).await
 }
