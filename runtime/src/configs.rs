@@ -12,7 +12,7 @@ use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, SortedMembers,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, EitherOfDiverse, Get, SortedMembers,
 		VariantCountOf,
 	},
 	weights::{
@@ -85,6 +85,9 @@ pub type CouncilMajority = EitherOfDiverse<
 /// since every hospital may validate.
 pub const MAX_HOSPITALS: u32 = 32;
 
+/// Most motions the council may have open at once.
+pub const COUNCIL_MAX_PROPOSALS: u32 = 100;
+
 parameter_types! {
 	/// Held from a validator's governance account while it has session keys set.
 	pub const SessionKeyDeposit: Balance = UNIT;
@@ -102,7 +105,23 @@ impl pallet_consortium::Config for Runtime {
 	type MaxHospitals = ConstU32<MAX_HOSPITALS>;
 	type MaxNameLen = ConstU32<64>;
 	type HasSessionKeys = pallet_consortium::HasNextKeys<Runtime>;
+	type CouncilChangeWeight = CouncilChangeWeight;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+}
+
+/// The most a change of the council's members costs: the collective's `set_members` at its
+/// bounds (every seat taken before and after, `MaxProposals` motions open, each one's votes
+/// rewritten).
+pub struct CouncilChangeWeight;
+
+impl Get<Weight> for CouncilChangeWeight {
+	fn get() -> Weight {
+		<pallet_collective::weights::SubstrateWeight<Runtime> as pallet_collective::WeightInfo>::set_members(
+			MAX_HOSPITALS,
+			MAX_HOSPITALS,
+			COUNCIL_MAX_PROPOSALS,
+		)
+	}
 }
 
 impl pallet_session::Config for Runtime {
@@ -134,7 +153,7 @@ impl pallet_collective::Config<CouncilInstance> for Runtime {
 	type Proposal = RuntimeCall;
 	type RuntimeEvent = RuntimeEvent;
 	type MotionDuration = CouncilMotionDuration;
-	type MaxProposals = ConstU32<100>;
+	type MaxProposals = ConstU32<COUNCIL_MAX_PROPOSALS>;
 	type MaxMembers = ConstU32<MAX_HOSPITALS>;
 	// The council has no prime member: a hospital that has not voted when a motion closes
 	// counts as a no.

@@ -196,3 +196,21 @@ fn erasing_or_amending_a_record_cancels_its_open_requests_in_the_same_block() {
 		assert_eq!(status(amended), RequestStatus::Cancelled(CancelReason::RecordSuperseded));
 	});
 }
+
+#[test]
+fn admitting_or_removing_a_hospital_is_charged_for_the_council_change_at_its_bound() {
+	use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+	let council = crate::configs::CouncilChangeWeight::get();
+	assert!(council.ref_time() > 0);
+	let admit = pallet_consortium::Call::<Runtime>::admit_hospital {
+		hospital: account(Sr25519Keyring::Eve),
+		name: b"Eve's hospital".to_vec(),
+		attestor: account(Sr25519Keyring::Ferdie),
+		roles: pallet_consortium::Roles::ALL,
+	};
+	let remove = pallet_consortium::Call::<Runtime>::remove_hospital {
+		hospital: account(Sr25519Keyring::Eve),
+	};
+	assert!(admit.get_dispatch_info().call_weight.all_gte(council));
+	assert!(remove.get_dispatch_info().call_weight.all_gte(council));
+}

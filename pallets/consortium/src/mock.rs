@@ -120,6 +120,7 @@ impl pallet_consortium::Config for Test {
 	type MaxHospitals = ConstU32<MAX_HOSPITALS>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
 	type HasSessionKeys = pallet_consortium::HasNextKeys<Test>;
+	type CouncilChangeWeight = ();
 	type WeightInfo = ();
 }
 
