@@ -114,9 +114,12 @@ impl pallet_consortium::Config for Runtime {
 /// rewritten).
 pub struct CouncilChangeWeight;
 
+/// The council's weights, as its `Config` names them.
+type CouncilWeights = <Runtime as pallet_collective::Config<CouncilInstance>>::WeightInfo;
+
 impl Get<Weight> for CouncilChangeWeight {
 	fn get() -> Weight {
-		<pallet_collective::weights::SubstrateWeight<Runtime> as pallet_collective::WeightInfo>::set_members(
+		<CouncilWeights as pallet_collective::WeightInfo>::set_members(
 			MAX_HOSPITALS,
 			MAX_HOSPITALS,
 			COUNCIL_MAX_PROPOSALS,

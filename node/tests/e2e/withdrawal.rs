@@ -64,9 +64,10 @@ pub async fn two_answers_at_once_both_land_and_a_revocation_cancels_the_open_req
 		return Err(format!("expected two InferenceRequested events, saw {requests:?}").into());
 	};
 
-	// The worker answers both. Had the second answer reused the first one's nonce, it would
-	// have replaced it in the pool, and the first would come only with the worker's resend,
-	// `RESUBMIT_AFTER_BLOCKS` blocks later.
+	// The worker answers both. Had the second answer reused the first one's nonce, the pool
+	// would have refused it (the worker logs that and tries again a block later) or let it
+	// replace the first (which then comes only with the worker's resend,
+	// `RESUBMIT_AFTER_BLOCKS` blocks later).
 	let attestor = flow::attestor(alice);
 	let mut after_single = start;
 	let seen =
@@ -85,6 +86,14 @@ pub async fn two_answers_at_once_both_land_and_a_revocation_cancels_the_open_req
 		})
 		.await?;
 	assert_eq!(seen, flow::Seen::Result { attestor: attestor.clone(), output: expected });
+	// The pool refused none of the worker's answers (a refused one is logged and retried).
+	let log = std::fs::read_to_string(&node.log_path)?;
+	for request_id in [single, double] {
+		let refused = format!("could not send the answer to inference request {request_id};");
+		if log.contains(&refused) {
+			return Err(format!("the pool refused an answer to request {request_id}").into());
+		}
+	}
 	let apart = after_single.abs_diff(after_double);
 	if apart >= RESUBMIT_AFTER_BLOCKS {
 		return Err(format!(

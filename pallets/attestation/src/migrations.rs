@@ -101,6 +101,7 @@ pub mod v2 {
 	};
 	use frame_system::pallet_prelude::BlockNumberFor;
 	use healthchain_primitives::{AttestorRegistry, DataClass, RecordLookup};
+	use sp_runtime::traits::Saturating;
 
 	/// A model as storage version 1 kept it: without `min_quorum`.
 	#[derive(Encode, Decode)]
@@ -250,8 +251,11 @@ pub mod v2 {
 			});
 			let mut listed = 0u64;
 			let mut cancelled = 0u64;
-			let now = frame_system::Pallet::<T>::block_number();
-			let open: alloc::vec::Vec<RequestId> = OpenRequests::<T>::iter_keys().collect();
+			// The upgrade runs before the block's number is set: it is the parent's still.
+			let now = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
+			// Oldest first, as the worker answers them: the newest are the ones beyond a bound.
+			let mut open: alloc::vec::Vec<RequestId> = OpenRequests::<T>::iter_keys().collect();
+			open.sort_unstable();
 			for request_id in open {
 				let Some(request) = Requests::<T>::get(request_id) else { continue };
 				listed += 1;

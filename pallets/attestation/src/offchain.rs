@@ -135,7 +135,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		log::trace!(target: LOG_TARGET, "no registered attestor key in the keystore");
 		return;
 	};
-	if attestor.id == custodian {
+	if attestor.id == custodian && shared_account_warning_due::<T>(now) {
 		// Admitted before attestor accounts had to be their own: the hospital's operators sign
 		// with this account too, and a transaction of theirs may replace an answer in the pool.
 		log::warn!(
@@ -223,6 +223,25 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			),
 		}
 	}
+}
+
+/// The off-chain storage key of the block at which the worker last warned that its attestor
+/// account is its hospital's governance account.
+pub const SHARED_ACCOUNT_WARNED_KEY: &[u8] = b"healthchain/attestation/shared-account-warned";
+/// The worker repeats that warning every this many blocks (about an hour at six seconds).
+pub const SHARED_ACCOUNT_WARNING_BLOCKS: u32 = 600;
+
+/// Whether the warning about a shared attestor account is due at block `now` (never given, or
+/// `SHARED_ACCOUNT_WARNING_BLOCKS` ago); notes `now` if so.
+fn shared_account_warning_due<T: Config>(now: BlockNumberFor<T>) -> bool {
+	let marker = StorageValueRef::persistent(SHARED_ACCOUNT_WARNED_KEY);
+	let due = marker.get::<BlockNumberFor<T>>().ok().flatten().is_none_or(|warned_at| {
+		now >= warned_at.saturating_add(SHARED_ACCOUNT_WARNING_BLOCKS.into()) || now < warned_at
+	});
+	if due {
+		marker.set(&now);
+	}
+	due
 }
 
 /// The node's attestor: the lowest account among the keystore's `infr` keys that is a
@@ -320,7 +339,9 @@ pub struct RememberedNonce<Nonce, BlockNumber> {
 	/// The lowest nonce not yet reserved: the next transaction is signed with it, or with the
 	/// state's nonce if that is higher.
 	pub next: Nonce,
-	/// The block of the last reservation: with `next` it identifies a reservation, so that a
+	/// The nonce of the last reservation (below `next`, except after a gap was filled).
+	pub last: Nonce,
+	/// The block of the last reservation: with `last` it identifies a reservation, so that a
 	/// give-back never undoes a later one.
 	pub at: BlockNumber,
 	/// The state's nonce of the account as the last reservation saw it…
@@ -350,7 +371,8 @@ pub fn next_nonce<T: Config>(who: &T::AccountId, now: BlockNumberFor<T>) -> T::N
 /// state's nonce has stood still for `NONCE_MEMORY_BLOCKS` blocks while the remembered one is
 /// ahead of it: then a transaction of the account was dropped, and the gap it left holds back
 /// every later one in the pool's future queue, so the worker signs with the state's nonce
-/// again (and starts the count anew, so that the next reservation takes the one after it).
+/// again. That fills the gap only: `next` stays where it was, since the later nonces are
+/// still in the pool (several gaps in a row are filled one per `NONCE_MEMORY_BLOCKS`).
 fn reservation<T: Config>(
 	who: &T::AccountId,
 	stored: Option<RememberedNonceOf<T>>,
@@ -359,16 +381,32 @@ fn reservation<T: Config>(
 	let state = frame_system::Pallet::<T>::account_nonce(who);
 	let one: T::Nonce = 1u32.into();
 	let Some(stored) = stored else {
-		let remembered =
-			RememberedNonce { next: state.saturating_add(one), at: now, state, state_since: now };
+		let remembered = RememberedNonce {
+			next: state.saturating_add(one),
+			last: state,
+			at: now,
+			state,
+			state_since: now,
+		};
 		return (state, remembered);
 	};
 	let unchanged_since = if stored.state == state { stored.state_since } else { now };
 	let stalled =
 		stored.next > state && now >= unchanged_since.saturating_add(NONCE_MEMORY_BLOCKS.into());
-	let nonce = if stalled { state } else { stored.next.max(state) };
-	let state_since = if stalled { now } else { unchanged_since };
-	(nonce, RememberedNonce { next: nonce.saturating_add(one), at: now, state, state_since })
+	if stalled {
+		let remembered =
+			RememberedNonce { last: state, at: now, state, state_since: now, ..stored };
+		return (state, remembered);
+	}
+	let nonce = stored.next.max(state);
+	let remembered = RememberedNonce {
+		next: nonce.saturating_add(one),
+		last: nonce,
+		at: now,
+		state,
+		state_since: unchanged_since,
+	};
+	(nonce, remembered)
 }
 
 /// How often [`reserve_nonce`] tries again when a concurrent worker reserved a nonce of the
@@ -416,9 +454,11 @@ pub fn release_nonce<T: Config>(
 ) {
 	let key = nonce_key::<T>(who);
 	let slot = StorageValueRef::persistent(&key);
-	let ours = |current: &RememberedNonceOf<T>| {
-		current.next == nonce.saturating_add(1u32.into()) && current.at == now
-	};
+	let ours = |current: &RememberedNonceOf<T>| current.last == nonce && current.at == now;
+	// Two workers that both had their nonce refused: the later one's give-back, seen first,
+	// restores what the earlier one reserved, and the earlier one's then finds a value that is
+	// not its own and leaves it; its nonce comes back as a gap, filled `NONCE_MEMORY_BLOCKS`
+	// later.
 	let _ = slot.mutate::<RememberedNonceOf<T>, (), _>(|stored| match stored.ok().flatten() {
 		Some(current) if ours(&current) => {
 			Ok(replaced.unwrap_or(RememberedNonce { next: nonce, ..current }))

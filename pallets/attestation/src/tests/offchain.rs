@@ -662,12 +662,12 @@ fn the_worker_takes_the_state_nonce_when_it_is_ahead_or_stands_still_behind_a_ga
 			assert_eq!(reserve_nonce::<Test>(&attestor, block).map(|(n, _)| n), Some(expected));
 		}
 		// Once the state's nonce has stood still for `NONCE_MEMORY_BLOCKS` blocks the worker
-		// fills the gap, however busy it is, and counts on from there.
+		// fills the gap, however busy it is, and goes on after the answers still in the pool.
 		assert_eq!(reserve_nonce::<Test>(&attestor, 2 + memory).map(|(n, _)| n), Some(3));
-		assert_eq!(reserve_nonce::<Test>(&attestor, 2 + memory).map(|(n, _)| n), Some(4));
+		assert_eq!(reserve_nonce::<Test>(&attestor, 2 + memory).map(|(n, _)| n), Some(13));
 		// A state that moves is no gap: the remembered nonce stays ahead of it.
 		System::inc_account_nonce(&attestor);
-		assert_eq!(reserve_nonce::<Test>(&attestor, 3 + 2 * memory).map(|(n, _)| n), Some(5));
+		assert_eq!(reserve_nonce::<Test>(&attestor, 3 + 2 * memory).map(|(n, _)| n), Some(14));
 	});
 }
 
@@ -701,5 +701,25 @@ fn reserved_nonces_are_never_handed_out_twice_and_a_refused_one_is_given_back() 
 		release_nonce::<Test>(&fresh, nonce, 1, replaced);
 		assert_eq!(next_nonce::<Test>(&fresh, 1), 0);
 		assert_eq!(reserve_nonce::<Test>(&fresh, 1).map(|(nonce, _)| nonce), Some(0));
+	});
+}
+
+#[test]
+fn a_worker_whose_attestor_is_its_hospital_s_own_account_warns_once_an_hour_not_every_block() {
+	use crate::offchain::{SHARED_ACCOUNT_WARNED_KEY, SHARED_ACCOUNT_WARNING_BLOCKS};
+	let (mut ext, node) = Node::new(Some(Ok(output(&BENIGN))), &[ALICE_SEED]);
+	ext.execute_with(|| {
+		// Admitted before attestor accounts had to be their own.
+		let attestor = node.account(0);
+		MockAttestors::register(&attestor, &attestor);
+		let warned_at =
+			|| StorageValueRef::persistent(SHARED_ACCOUNT_WARNED_KEY).get::<u64>().ok().flatten();
+		AttestationPallet::offchain_worker(1);
+		assert_eq!(warned_at(), Some(1));
+		AttestationPallet::offchain_worker(2);
+		assert_eq!(warned_at(), Some(1), "not again in the next block");
+		let later = 1 + u64::from(SHARED_ACCOUNT_WARNING_BLOCKS);
+		AttestationPallet::offchain_worker(later);
+		assert_eq!(warned_at(), Some(later));
 	});
 }
